@@ -1,0 +1,45 @@
+import NextAuth from 'next-auth';
+import { authOptions } from '@/app/lib/auth/options';
+import { assertLoginAllowed, recordLoginFailure, recordLoginSuccess } from '@/app/lib/auth/login-throttle';
+import { SESSION_COOKIE } from '@/app/lib/auth/session';
+import { errorResponse } from '@/app/lib/http';
+
+type Ctx = { params: Promise<{ nextauth: string[] }> };
+
+async function handle(req: Request, ctx: Ctx): Promise<Response> {
+  return NextAuth(await authOptions())(req, ctx);
+}
+
+function clientAddress(req: Request): string {
+  return req.headers.get('x-forwarded-for')?.split(',')[0]?.trim() || 'unknown';
+}
+
+async function submittedUsername(req: Request): Promise<string> {
+  try {
+    const type = req.headers.get('content-type') ?? '';
+    if (type.includes('application/json')) return String((await req.clone().json())?.username ?? '');
+    return String((await req.clone().formData()).get('username') ?? '');
+  } catch {
+    return '';
+  }
+}
+
+export const GET = handle;
+
+/** Sign-in attempts pass the login throttle first; a response without a session cookie is a failure. */
+export async function POST(req: Request, ctx: Ctx): Promise<Response> {
+  const { nextauth } = await ctx.params;
+  if (nextauth.join('/') !== 'callback/credentials') return handle(req, ctx);
+  const username = await submittedUsername(req);
+  const address = clientAddress(req);
+  try {
+    await assertLoginAllowed(username, address);
+  } catch (err) {
+    return errorResponse(err);
+  }
+  const res = await handle(req, ctx);
+  const signedIn = res.headers.getSetCookie().some((c) => c.startsWith(`${SESSION_COOKIE}=`) && !c.startsWith(`${SESSION_COOKIE}=;`));
+  if (signedIn) await recordLoginSuccess(username);
+  else await recordLoginFailure(username, address);
+  return res;
+}

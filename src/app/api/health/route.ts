@@ -1,0 +1,13 @@
+import { json } from '@/app/lib/http';
+import { app } from '@/app/lib/startup';
+
+/** GET /api/health: 200 when the database answers; for load balancers and start-up scripts. */
+export async function GET(): Promise<Response> {
+  try {
+    const { db } = await app();
+    await db.query('SELECT 1');
+    return json({ status: 'ok', database: db.kind });
+  } catch {
+    return json({ status: 'unavailable', database: 'unreachable' }, 503);
+  }
+}

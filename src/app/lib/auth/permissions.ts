@@ -1,0 +1,56 @@
+import type { Role } from './roles';
+
+/**
+ * Who may do what, as data. `any`: every customer; `own`: only the caller's own customer.
+ * Route handlers declare the permission they need; the UI hides controls from the same table.
+ */
+export type Scope = 'any' | 'own';
+
+interface PermissionRule {
+  roles: Partial<Record<Role, Scope>>;
+  /** The 403 a caller without the role gets. */
+  forbidden: { error: string; details: string };
+}
+
+const adminOnly = (details: string) => ({ error: 'Forbidden - Admin access required', details });
+
+export const PERMISSIONS = {
+  'credits.add': {
+    roles: { SUPER_ADMIN: 'any', CUSTOMER_ADMIN: 'own' },
+    forbidden: adminOnly('You must be a SUPER_ADMIN or CUSTOMER_ADMIN to add credits'),
+  },
+  'credits.read': {
+    roles: { SUPER_ADMIN: 'any', CUSTOMER_ADMIN: 'own' },
+    forbidden: adminOnly('You must be a SUPER_ADMIN or CUSTOMER_ADMIN to view credit transactions'),
+  },
+  'customers.read': {
+    roles: { SUPER_ADMIN: 'any', CUSTOMER_ADMIN: 'own' },
+    forbidden: adminOnly('You must be a SUPER_ADMIN or CUSTOMER_ADMIN to view customers'),
+  },
+  'customers.create': {
+    roles: { SUPER_ADMIN: 'any' },
+    forbidden: adminOnly('You must be a SUPER_ADMIN to create customers'),
+  },
+  'customers.update': {
+    roles: { SUPER_ADMIN: 'any' },
+    forbidden: adminOnly('You must be a SUPER_ADMIN to edit customers'),
+  },
+  'users.read': {
+    roles: { SUPER_ADMIN: 'any', CUSTOMER_ADMIN: 'own' },
+    forbidden: adminOnly('You must be a SUPER_ADMIN or CUSTOMER_ADMIN to view users'),
+  },
+  'users.manage': {
+    roles: { SUPER_ADMIN: 'any', CUSTOMER_ADMIN: 'own' },
+    forbidden: adminOnly('You must be a SUPER_ADMIN or CUSTOMER_ADMIN to manage users'),
+  },
+} satisfies Record<string, PermissionRule>;
+
+export type Permission = keyof typeof PERMISSIONS;
+
+export function scopeOf(role: Role, permission: Permission): Scope | undefined {
+  return (PERMISSIONS[permission].roles as Partial<Record<Role, Scope>>)[role];
+}
+
+export function can(role: Role, permission: Permission): boolean {
+  return scopeOf(role, permission) !== undefined;
+}

@@ -1,0 +1,26 @@
+import path from 'node:path';
+
+/** Every environment variable the app reads, in one place (the README lists the same set). */
+export const config = {
+  get databaseUrl() {
+    return process.env.DATABASE_URL || undefined;
+  },
+  get pgliteDataDir() {
+    return path.resolve(/*turbopackIgnore: true*/ process.env.PGLITE_DATA_DIR || path.join(process.cwd(), '.data', 'pglite'));
+  },
+  get isProduction() {
+    return process.env.NODE_ENV === 'production';
+  },
+  get nextAuthSecret() {
+    return process.env.NEXTAUTH_SECRET || undefined;
+  },
+  get nextAuthUrl() {
+    return process.env.NEXTAUTH_URL || undefined;
+  },
+  get adminUsername() {
+    return process.env.ADMIN_USERNAME || undefined;
+  },
+  get adminPassword() {
+    return process.env.ADMIN_PASSWORD || undefined;
+  },
+};

@@ -1,0 +1,34 @@
+import { config } from '../config';
+import { migrate } from './migrate';
+import { openPglite } from './pglite';
+import { openPostgres } from './postgres';
+import type { Db } from './types';
+
+export type { Db, Queryable, QueryResult } from './types';
+
+/** Opens the configured database: PostgreSQL when DATABASE_URL is set, embedded PGlite otherwise. */
+export async function openDatabase(): Promise<Db> {
+  const url = config.databaseUrl;
+  if (url) return openPostgres(url);
+  return openPglite(config.pgliteDataDir);
+}
+
+// One database per process, shared by every bundle Next builds (route handlers, instrumentation).
+const KEY = Symbol.for('roblox-tool.db');
+type Holder = { [KEY]?: Promise<Db> };
+
+/** The process's database, opened and migrated on first use. */
+export function getDb(): Promise<Db> {
+  const holder = globalThis as Holder;
+  if (!holder[KEY]) {
+    holder[KEY] = (async () => {
+      const db = await openDatabase();
+      await migrate(db, { log: (line) => console.log(`[db] ${line}`) });
+      return db;
+    })();
+    holder[KEY].catch(() => {
+      delete holder[KEY]; // let the next request retry instead of failing forever
+    });
+  }
+  return holder[KEY];
+}

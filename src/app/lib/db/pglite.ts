@@ -1,0 +1,87 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { PGlite, type Transaction } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import type { Db, Queryable, QueryResult } from './types';
+
+const INT8_OID = 20;
+// PGlite already yields numbers for int8 today; pin it so an upgrade can't silently switch to bigint.
+const parsers = { [INT8_OID]: (v: string) => Number(v) };
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * PGlite is a single-process database: two processes on one data directory corrupt it. A lock file
+ * beside the directory turns that into a clear error; a lock left by a dead process is taken over.
+ */
+function acquireLock(dataDir: string): () => void {
+  const lockPath = `${dataDir.replace(/\/+$/, '')}.lock`;
+  fs.mkdirSync(path.dirname(lockPath), { recursive: true });
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      fs.writeFileSync(lockPath, String(process.pid), { flag: 'wx' });
+      const release = () => {
+        try {
+          if (fs.readFileSync(lockPath, 'utf8') === String(process.pid)) fs.unlinkSync(lockPath);
+        } catch {
+          /* already gone */
+        }
+      };
+      process.once('exit', release);
+      return release;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const owner = Number(fs.readFileSync(lockPath, 'utf8'));
+      if (owner && owner !== process.pid && isAlive(owner)) {
+        throw new Error(
+          `The embedded database at ${dataDir} is already in use by process ${owner}. ` +
+            'PGlite allows one process per data directory: stop the other process, ' +
+            'set PGLITE_DATA_DIR to another directory, or set DATABASE_URL to use PostgreSQL.',
+        );
+      }
+      fs.unlinkSync(lockPath); // stale lock from a process that no longer exists
+    }
+  }
+  throw new Error(`Could not lock ${lockPath}`);
+}
+
+function adapt(target: PGlite | Transaction): Queryable {
+  return {
+    async query<T>(sql: string, params?: readonly unknown[]): Promise<QueryResult<T>> {
+      const res = await target.query<T>(sql, params as unknown[] | undefined);
+      return { rows: res.rows, rowCount: res.affectedRows ?? res.rows.length };
+    },
+    async exec(sql) {
+      await target.exec(sql);
+    },
+  };
+}
+
+/** Opens PGlite on a directory (locked for this process) or, with no directory, in memory. */
+export async function openPglite(dataDir?: string): Promise<Db> {
+  const release = dataDir ? acquireLock(dataDir) : () => {};
+  let pg: PGlite;
+  try {
+    if (dataDir) fs.mkdirSync(dataDir, { recursive: true });
+    pg = await PGlite.create({ dataDir, extensions: { pg_trgm }, parsers });
+  } catch (err) {
+    release();
+    throw err;
+  }
+  return {
+    kind: 'pglite',
+    ...adapt(pg),
+    transaction: (fn) => pg.transaction((tx) => fn(adapt(tx))),
+    async close() {
+      await pg.close();
+      release();
+    },
+  };
+}

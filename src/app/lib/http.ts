@@ -1,0 +1,72 @@
+import { AppError } from './errors';
+
+export const MAX_BODY_BYTES = 64 * 1024;
+
+export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  return Response.json(body, { status, headers: { 'Cache-Control': 'no-store', ...headers } });
+}
+
+/** Turns any thrown value into the `{ error, details }` response; unknown errors are logged, never shown. */
+export function errorResponse(err: unknown): Response {
+  if (err instanceof AppError) return json(err.toJSON(), err.status, err.headers);
+  console.error('[api] unhandled error:', err);
+  return json({ error: 'Internal server error', details: 'The request could not be completed' }, 500);
+}
+
+/** Reads a JSON body of at most 64 KiB without trusting Content-Length. */
+export async function readJson(req: Request): Promise<unknown> {
+  const declared = Number(req.headers.get('content-length') ?? 0);
+  if (declared > MAX_BODY_BYTES) throw tooLarge();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  if (req.body) {
+    const reader = req.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > MAX_BODY_BYTES) {
+        await reader.cancel();
+        throw tooLarge();
+      }
+      chunks.push(value);
+    }
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (text.trim() === '') throw new AppError('bad_request', 'Request body is required', 'Send a JSON object');
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new AppError('bad_request', 'Malformed JSON', 'The request body is not valid JSON');
+  }
+}
+
+function tooLarge() {
+  return new AppError('payload_too_large', 'Request body too large', `The body must be at most ${MAX_BODY_BYTES / 1024} KB`);
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Cookie-authenticated writes must come from our own pages. Browsers always send Origin on
+ * cross-site POSTs; non-browser clients (curl, scripts) send none and carry no ambient cookie risk.
+ */
+export function assertSameOrigin(req: Request): void {
+  if (SAFE_METHODS.has(req.method)) return;
+  const site = req.headers.get('sec-fetch-site');
+  const origin = req.headers.get('origin');
+  const host = req.headers.get('x-forwarded-host') ?? req.headers.get('host');
+  let crossSite = site === 'cross-site';
+  if (origin && origin !== 'null') {
+    try {
+      crossSite ||= new URL(origin).host !== host;
+    } catch {
+      crossSite = true;
+    }
+  } else if (origin === 'null') {
+    crossSite = true;
+  }
+  if (crossSite) {
+    throw new AppError('forbidden', 'Forbidden - Cross-site request refused', 'Requests must come from this site');
+  }
+}

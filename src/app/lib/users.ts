@@ -1,0 +1,227 @@
+import type { Role } from './auth/roles';
+import { hashPassword } from './auth/password';
+import type { Db, Queryable } from './db';
+import { Conditions, likePattern } from './db/sql';
+import { AppError, badRequest, conflict, forbidden, isPgError, notFound } from './errors';
+import { paging, type Page } from './paging';
+import type { CreateUserInput, UpdateUserInput, UserListQuery } from './validation/users';
+
+export interface SessionUser {
+  id: number;
+  username: string;
+  role: Role;
+  customerId: number | null;
+  customerName: string | null;
+  customerStatus: string | null;
+  active: boolean;
+}
+
+export interface UserDto {
+  id: number;
+  username: string;
+  role: Role;
+  customerId: number | null;
+  customerName: string | null;
+  active: boolean;
+  createdAt: string;
+  lastLoginAt: string | null;
+}
+
+interface UserRow {
+  id: number;
+  username: string;
+  role: Role;
+  customer_id: number | null;
+  customer_name: string | null;
+  active: boolean;
+  created_at: Date;
+  last_login_at: Date | null;
+}
+
+// password_hash is selected only by findLoginUser; no other query here ever reads it.
+const USER_COLUMNS = `u.id, u.username, u.role, u.customer_id, c.name AS customer_name, u.active,
+  u.created_at, u.last_login_at`;
+
+function toDto(r: UserRow): UserDto {
+  return {
+    id: r.id,
+    username: r.username,
+    role: r.role,
+    customerId: r.customer_id,
+    customerName: r.customer_name,
+    active: r.active,
+    createdAt: r.created_at.toISOString(),
+    lastLoginAt: r.last_login_at?.toISOString() ?? null,
+  };
+}
+
+export async function findLoginUser(db: Queryable, username: string) {
+  const { rows } = await db.query<{ id: number; username: string; password_hash: string; usable: boolean }>(
+    `SELECT u.id, u.username, u.password_hash,
+            u.active AND (c.id IS NULL OR c.status = 'active') AS usable
+       FROM users u LEFT JOIN customers c ON c.id = u.customer_id
+      WHERE lower(u.username) = lower($1)`,
+    [username],
+  );
+  return rows[0];
+}
+
+export async function recordLogin(db: Queryable, userId: number): Promise<void> {
+  await db.query('UPDATE users SET last_login_at = now() WHERE id = $1', [userId]);
+}
+
+export async function findSessionUser(db: Queryable, id: number): Promise<SessionUser | undefined> {
+  const { rows } = await db.query<{
+    id: number;
+    username: string;
+    role: Role;
+    customer_id: number | null;
+    customer_name: string | null;
+    customer_status: string | null;
+    active: boolean;
+  }>(
+    `SELECT u.id, u.username, u.role, u.customer_id, c.name AS customer_name, c.status AS customer_status, u.active
+       FROM users u LEFT JOIN customers c ON c.id = u.customer_id
+      WHERE u.id = $1`,
+    [id],
+  );
+  const r = rows[0];
+  return (
+    r && {
+      id: r.id,
+      username: r.username,
+      role: r.role,
+      customerId: r.customer_id,
+      customerName: r.customer_name,
+      customerStatus: r.customer_status,
+      active: r.active,
+    }
+  );
+}
+
+/** `customerId` undefined: all users (platform scope); a number: only that customer's users. */
+export async function listUsers(db: Queryable, customerId: number | undefined, q: UserListQuery): Promise<Page<UserDto>> {
+  const { page, pageSize, offset } = paging(q);
+  const where = new Conditions()
+    .maybe('u.customer_id = ?', customerId)
+    .maybe('u.role = ?', q.role)
+    .maybe('u.active = ?', q.active);
+  if (q.search) where.add('u.username ILIKE ?', likePattern(q.search));
+  const sort = q.sort ?? 'id';
+  const dir = q.order === 'desc' ? 'DESC' : 'ASC';
+  const nulls = sort === 'last_login_at' ? (dir === 'ASC' ? 'NULLS FIRST' : 'NULLS LAST') : '';
+  const count = db.query<{ n: number }>(`SELECT count(*) AS n FROM users u ${where.sql}`, [...where.params]);
+  const limit = where.param(pageSize);
+  const skip = where.param(offset);
+  const [items, total] = await Promise.all([
+    db.query<UserRow>(
+      `SELECT ${USER_COLUMNS} FROM users u LEFT JOIN customers c ON c.id = u.customer_id
+       ${where.sql} ORDER BY u.${sort} ${dir} ${nulls}, u.id ${dir} LIMIT ${limit} OFFSET ${skip}`,
+      where.params,
+    ),
+    count,
+  ]);
+  return { items: items.rows.map(toDto), total: total.rows[0]!.n, page, pageSize };
+}
+
+export async function getUser(db: Queryable, id: number, customerId: number | undefined): Promise<UserDto> {
+  const where = new Conditions().add('u.id = ?', id).maybe('u.customer_id = ?', customerId);
+  const { rows } = await db.query<UserRow>(
+    `SELECT ${USER_COLUMNS} FROM users u LEFT JOIN customers c ON c.id = u.customer_id ${where.sql}`,
+    where.params,
+  );
+  if (!rows[0]) throw notFound('User', `No user with ID ${id}`);
+  return toDto(rows[0]);
+}
+
+/** Locks the customer row so concurrent creations can't both take the last seat. */
+async function assertSeatAvailable(tx: Queryable, customerId: number): Promise<void> {
+  const { rows } = await tx.query<{ name: string; max_users: number; active_user_count: number }>(
+    `SELECT c.name, c.max_users, k.active_user_count
+       FROM customers c JOIN customer_counters k ON k.customer_id = c.id
+      WHERE c.id = $1 FOR UPDATE OF c`,
+    [customerId],
+  );
+  const c = rows[0];
+  if (!c) throw notFound('Customer', `No customer with ID ${customerId}`);
+  if (c.active_user_count >= c.max_users) {
+    throw conflict(
+      'User limit reached',
+      `${c.name} allows at most ${c.max_users} active users. Deactivate a user or raise Max users.`,
+    );
+  }
+}
+
+export interface Actor {
+  id: number;
+  role: Role;
+  customerId: number | null;
+}
+
+export async function createUser(db: Db, actor: Actor, input: CreateUserInput): Promise<UserDto> {
+  const isPlatform = actor.role === 'SUPER_ADMIN';
+  if (!isPlatform && input.role === 'SUPER_ADMIN') {
+    throw forbidden('Forbidden', 'Only a SUPER_ADMIN can create another SUPER_ADMIN');
+  }
+  let customerId: number | null;
+  if (input.role === 'SUPER_ADMIN') {
+    if (input.customerId != null) throw badRequest('A SUPER_ADMIN belongs to no customer', { customerId: 'Leave empty for SUPER_ADMIN' });
+    customerId = null;
+  } else if (isPlatform) {
+    if (input.customerId == null) throw badRequest('Customer is required', { customerId: 'Required for this role' });
+    customerId = input.customerId;
+  } else {
+    if (input.customerId != null && input.customerId !== actor.customerId) {
+      throw forbidden('Forbidden', 'You can only create users in your own customer account');
+    }
+    customerId = actor.customerId;
+  }
+  const passwordHash = await hashPassword(input.password);
+  try {
+    const id = await db.transaction(async (tx) => {
+      if (customerId !== null) await assertSeatAvailable(tx, customerId);
+      const { rows } = await tx.query<{ id: number }>(
+        'INSERT INTO users (username, password_hash, role, customer_id) VALUES ($1, $2, $3, $4) RETURNING id',
+        [input.username, passwordHash, input.role, customerId],
+      );
+      return rows[0]!.id;
+    });
+    return getUser(db, id, undefined);
+  } catch (err) {
+    if (isPgError(err, '23505')) throw conflict('Username already exists', `The username "${input.username}" is taken`);
+    throw err;
+  }
+}
+
+export async function updateUser(
+  db: Db,
+  actor: Actor,
+  id: number,
+  customerId: number | undefined,
+  patch: UpdateUserInput,
+): Promise<UserDto> {
+  const target = await getUser(db, id, customerId);
+  if (patch.role !== undefined && patch.role !== target.role) {
+    if (patch.role === 'SUPER_ADMIN' || target.role === 'SUPER_ADMIN') {
+      throw badRequest('Role change not allowed', {
+        role: 'SUPER_ADMIN is neither given nor taken by a role change; create a separate account',
+      });
+    }
+  }
+  if (id === actor.id && (patch.active === false || (patch.role && patch.role !== target.role))) {
+    throw new AppError('conflict', 'You cannot change your own role or deactivate yourself', 'Ask another administrator');
+  }
+  const passwordHash = patch.password ? await hashPassword(patch.password) : null;
+  await db.transaction(async (tx) => {
+    if (patch.active === true && !target.active && target.customerId !== null) {
+      await assertSeatAvailable(tx, target.customerId);
+    }
+    await tx.query(
+      `UPDATE users SET role = COALESCE($2, role), active = COALESCE($3, active),
+              password_hash = COALESCE($4, password_hash)
+        WHERE id = $1`,
+      [id, patch.role ?? null, patch.active ?? null, passwordHash],
+    );
+  });
+  return getUser(db, id, customerId);
+}

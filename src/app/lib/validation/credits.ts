@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { idParam, idValue, orderParam, pageParams } from './common';
+
+export const MAX_CREDITS_PER_TRANSACTION = 10_000;
+export const MAX_DESCRIPTION_LENGTH = 500;
+
+/** The guide's add-credits body. Strings are not numbers here: "100" is rejected, not coerced. */
+export const addCreditsSchema = z.strictObject({
+  customerId: idValue,
+  amount: z
+    .number({ error: 'Amount must be a number' })
+    .int('Amount must be a whole number of credits')
+    .min(1, 'Amount must be at least 1')
+    .max(MAX_CREDITS_PER_TRANSACTION, 'Maximum 10,000 credits exceeded'),
+  description: z
+    .string({ error: 'Description is required' })
+    .trim()
+    .min(1, 'Description is required')
+    .max(MAX_DESCRIPTION_LENGTH, `Description must be at most ${MAX_DESCRIPTION_LENGTH} characters`),
+});
+export type AddCreditsInput = z.output<typeof addCreditsSchema>;
+
+export const TRANSACTION_TYPES = ['purchase', 'admin_grant', 'usage', 'refund', 'adjustment'] as const;
+export type TransactionType = (typeof TRANSACTION_TYPES)[number];
+
+const isoDate = z
+  .string()
+  .refine((s) => /^\d{4}-\d{2}-\d{2}/.test(s) && !Number.isNaN(Date.parse(s)), 'Must be an ISO-8601 date')
+  .transform((s) => new Date(s));
+
+export const transactionFilterSchema = z.strictObject({
+  customerId: idParam.optional(),
+  userId: idParam.optional(),
+  type: z.enum(TRANSACTION_TYPES, { error: `Must be one of ${TRANSACTION_TYPES.join(', ')}` }).optional(),
+  source: z.enum(['manual_admin'], { error: 'Must be manual_admin' }).optional(),
+  from: isoDate.optional(),
+  to: isoDate.optional(),
+  order: orderParam,
+  ...pageParams,
+});
+export type TransactionFilter = z.output<typeof transactionFilterSchema>;

@@ -1,0 +1,14 @@
+// Server start: open and migrate the database and make sure the bootstrap admin exists (printing a
+// generated password once), so the first request finds everything ready.
+import { app } from './app/lib/startup';
+
+// Without NEXTAUTH_URL, NextAuth builds its URLs from the request's Host header.
+if (!process.env.NEXTAUTH_URL) process.env.AUTH_TRUST_HOST ??= 'true';
+
+try {
+  const { db } = await app();
+  console.log(`[startup] ready on ${db.kind === 'pglite' ? 'embedded PGlite' : 'PostgreSQL'}`);
+} catch (err) {
+  console.error(`[startup] ${(err as Error).message}`);
+  process.exit(1);
+}
