@@ -1,7 +1,9 @@
 -- The ledger: every credit change, signed (additions positive, usage negative), with the balance
 -- before and after it, who made it and why.
 CREATE TABLE credit_transactions (
-  id             bigserial PRIMARY KEY,
+  -- Assigned by the ledger trigger (migration 007) while it holds the customer's row lock, so a
+  -- customer's ids follow its balance chain even when transactions start concurrently.
+  id             bigint PRIMARY KEY,
   customer_id    integer NOT NULL REFERENCES customers(id),
   user_id        integer REFERENCES users(id),
   type           text NOT NULL CHECK (type IN ('purchase', 'admin_grant', 'usage', 'refund', 'adjustment')),
@@ -18,6 +20,8 @@ CREATE TABLE credit_transactions (
     OR (type = 'adjustment' AND amount <> 0)
   )
 );
+
+CREATE SEQUENCE credit_transactions_id_seq OWNED BY credit_transactions.id;
 
 CREATE INDEX credit_transactions_customer_idx ON credit_transactions (customer_id, id);
 CREATE INDEX credit_transactions_user_idx ON credit_transactions (user_id, id);

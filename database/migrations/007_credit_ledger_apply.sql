@@ -1,7 +1,8 @@
 -- Inserting a ledger row is what moves a balance. The trigger updates the customer's account with
 -- one atomic UPDATE (which row-locks it, so concurrent changes to one customer queue up) and stamps
 -- balance_before/balance_after from the result: the chain is gap-free by construction, and
--- balance >= 0 is enforced by customer_credits' CHECK.
+-- balance >= 0 is enforced by customer_credits' CHECK. The id and timestamp are taken under that
+-- lock too, so ordering a customer's rows by id (or time) walks its chain in order.
 CREATE FUNCTION credit_transactions_apply() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -22,6 +23,8 @@ BEGIN
     RAISE EXCEPTION 'customer % has no credit account', NEW.customer_id
       USING ERRCODE = 'foreign_key_violation';
   END IF;
+  NEW.id := nextval('credit_transactions_id_seq');
+  NEW.created_at := clock_timestamp();
   NEW.balance_before := new_balance - NEW.amount;
   NEW.balance_after := new_balance;
   RETURN NEW;

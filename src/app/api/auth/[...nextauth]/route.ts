@@ -10,8 +10,9 @@ async function handle(req: Request, ctx: Ctx): Promise<Response> {
   return NextAuth(await authOptions())(req, ctx);
 }
 
+// The last X-Forwarded-For entry is the address our nearest proxy (or Next itself) saw.
 function clientAddress(req: Request): string {
-  return req.headers.get('x-forwarded-for')?.split(',')[0]?.trim() || 'unknown';
+  return req.headers.get('x-forwarded-for')?.split(',').at(-1)?.trim() || 'unknown';
 }
 
 async function submittedUsername(req: Request): Promise<string> {

@@ -1,0 +1,26 @@
+import path from 'node:path';
+import { defineConfig } from 'vitest/config';
+
+const alias = { '@': path.resolve(__dirname, 'src') };
+
+export default defineConfig({
+  resolve: { alias },
+  test: {
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    pool: 'forks',
+    // Two cores: more workers only add contention (PGlite start-up is CPU-bound).
+    maxWorkers: 2,
+    projects: [
+      {
+        resolve: { alias },
+        test: { name: 'lib', include: ['tests/{unit,integration}/**/*.test.ts'] },
+      },
+      {
+        resolve: { alias },
+        // API suites speak HTTP to one production server started (and built if stale) by globalSetup.
+        test: { name: 'api', include: ['tests/api/**/*.test.ts'], globalSetup: ['tests/support/global-setup.ts'] },
+      },
+    ],
+  },
+});
