@@ -2,7 +2,9 @@
 // `npm start`: builds the app when the build is missing or older than the sources, then serves it
 // with `next start` on PORT (default 3000). Migrations and the bootstrap admin run at server start.
 import { spawn } from 'node:child_process';
-import { buildIfStale, nextBin, root } from './build-if-stale.mjs';
+import buildHelpers from './build-if-stale.cjs';
+
+const { buildIfStale, nextBin, root } = buildHelpers;
 
 try {
   buildIfStale();

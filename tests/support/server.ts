@@ -4,8 +4,8 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-// @ts-expect-error plain ESM helper shared with `npm start`
-import { buildIfStale, nextBin, root } from '../../scripts/build-if-stale.mjs';
+// @ts-expect-error plain CommonJS helper shared with `npm start`
+import { buildIfStale, nextBin, root } from '../../scripts/build-if-stale.cjs';
 import { createPostgresDatabase } from './db';
 import { TEST_DATABASE_URL } from './env';
 

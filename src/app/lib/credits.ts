@@ -188,6 +188,32 @@ export interface TransactionListItem extends CreditTransaction {
   username: string | null;
 }
 
+const TRANSACTION_LIST_SQL = `SELECT ct.id, ct.customer_id, ct.user_id, ct.type, ct.amount, ct.balance_before,
+       ct.balance_after, ct.description, ct.payment_id, ct.created_at, c.name AS customer_name, u.username
+  FROM credit_transactions ct
+  JOIN customers c ON c.id = ct.customer_id
+  LEFT JOIN users u ON u.id = ct.user_id`;
+
+type TransactionListRow = TransactionRow & { customer_name: string; username: string | null };
+
+const toListItem = (r: TransactionListRow): TransactionListItem => ({
+  ...toTransaction(r),
+  customerName: r.customer_name,
+  username: r.username,
+});
+
+function transactionConditions(customerId: number | undefined, f: TransactionFilter): Conditions {
+  const where = new Conditions()
+    .maybe('ct.customer_id = ?', customerId)
+    .maybe('ct.user_id = ?', f.userId)
+    .maybe('ct.type = ?', f.type)
+    .maybe('ct.created_at >= ?', f.from)
+    .maybe('ct.created_at <= ?', f.to);
+  if (f.username) where.add('ct.user_id = (SELECT id FROM users WHERE lower(username) = lower(?))', f.username);
+  if (f.source === 'manual_admin') where.add('ct.payment_id LIKE ?', 'MANUAL_ADMIN_%');
+  return where;
+}
+
 /** The audit trail, newest first. `customerId` undefined: all customers (platform scope). */
 export async function listTransactions(
   db: Queryable,
@@ -195,30 +221,74 @@ export async function listTransactions(
   f: TransactionFilter,
 ): Promise<Page<TransactionListItem>> {
   const { page, pageSize, offset } = paging(f);
-  const where = new Conditions()
-    .maybe('ct.customer_id = ?', customerId)
-    .maybe('ct.user_id = ?', f.userId)
-    .maybe('ct.type = ?', f.type)
-    .maybe('ct.created_at >= ?', f.from)
-    .maybe('ct.created_at <= ?', f.to);
-  if (f.source === 'manual_admin') where.add('ct.payment_id LIKE ?', 'MANUAL_ADMIN_%');
+  const where = transactionConditions(customerId, f);
   const count = db.query<{ n: number }>(`SELECT count(*) AS n FROM credit_transactions ct ${where.sql}`, [...where.params]);
   const dir = f.order === 'asc' ? 'ASC' : 'DESC';
-  const items = db.query<TransactionRow & { customer_name: string; username: string | null }>(
-    `SELECT ct.id, ct.customer_id, ct.user_id, ct.type, ct.amount, ct.balance_before, ct.balance_after,
-            ct.description, ct.payment_id, ct.created_at, c.name AS customer_name, u.username
-       FROM credit_transactions ct
-       JOIN customers c ON c.id = ct.customer_id
-       LEFT JOIN users u ON u.id = ct.user_id
-      ${where.sql}
+  const items = db.query<TransactionListRow>(
+    `${TRANSACTION_LIST_SQL} ${where.sql}
       ORDER BY ct.id ${dir} LIMIT ${where.param(pageSize)} OFFSET ${where.param(offset)}`,
     where.params,
   );
   const [rows, total] = await Promise.all([items, count]);
+  return { items: rows.rows.map(toListItem), total: total.rows[0]!.n, page, pageSize };
+}
+
+/** Every transaction matching the filter, newest first, fetched in id-keyed batches (no OFFSET scans). */
+export async function* allTransactions(
+  db: Queryable,
+  customerId: number | undefined,
+  f: TransactionFilter,
+  batchSize = 1000,
+): AsyncGenerator<TransactionListItem> {
+  let before = Number.MAX_SAFE_INTEGER;
+  for (;;) {
+    const where = transactionConditions(customerId, f).add('ct.id < ?', before);
+    const { rows } = await db.query<TransactionListRow>(
+      `${TRANSACTION_LIST_SQL} ${where.sql} ORDER BY ct.id DESC LIMIT ${where.param(batchSize)}`,
+      where.params,
+    );
+    for (const row of rows) yield toListItem(row);
+    if (rows.length < batchSize) return;
+    before = rows[rows.length - 1]!.id;
+  }
+}
+
+export interface CreditSummary {
+  customerId: number;
+  balance: number;
+  /** Lifetime sums by kind: purchased (paid), granted (admin), used, refunded, adjusted (net). */
+  breakdown: { purchased: number; granted: number; used: number; refunded: number; adjusted: number };
+  /** Closing balance of each day with activity in the last `days` days, oldest first. */
+  history: Array<{ day: string; balance: number }>;
+}
+
+/** The customer detail page's numbers: one indexed pass over that customer's ledger rows. */
+export async function creditSummary(db: Queryable, customerId: number, days = 90): Promise<CreditSummary> {
+  const { balance } = await getBalance(db, customerId);
+  const [sums, history] = await Promise.all([
+    db.query<{ type: TransactionType; total: number }>(
+      'SELECT type, sum(amount)::bigint AS total FROM credit_transactions WHERE customer_id = $1 GROUP BY type',
+      [customerId],
+    ),
+    db.query<{ day: Date; balance: number }>(
+      `SELECT DISTINCT ON (date_trunc('day', created_at)) date_trunc('day', created_at) AS day, balance_after AS balance
+         FROM credit_transactions
+        WHERE customer_id = $1 AND created_at >= now() - make_interval(days => $2)
+        ORDER BY date_trunc('day', created_at), id DESC`,
+      [customerId, days],
+    ),
+  ]);
+  const by = Object.fromEntries(sums.rows.map((r) => [r.type, r.total])) as Partial<Record<TransactionType, number>>;
   return {
-    items: rows.rows.map((r) => ({ ...toTransaction(r), customerName: r.customer_name, username: r.username })),
-    total: total.rows[0]!.n,
-    page,
-    pageSize,
+    customerId,
+    balance,
+    breakdown: {
+      purchased: by.purchase ?? 0,
+      granted: by.admin_grant ?? 0,
+      used: -(by.usage ?? 0),
+      refunded: by.refund ?? 0,
+      adjusted: by.adjustment ?? 0,
+    },
+    history: history.rows.map((r) => ({ day: r.day.toISOString().slice(0, 10), balance: r.balance })),
   };
 }

@@ -1,6 +1,6 @@
 'use client';
 
-import { useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 
 export function LoginForm({ callbackUrl }: { callbackUrl: string }) {
   const [error, setError] = useState<string | null>(null);
@@ -40,8 +40,11 @@ export function LoginForm({ callbackUrl }: { callbackUrl: string }) {
   function fail(message: string) {
     setPending(false);
     setError(message);
-    requestAnimationFrame(() => errorRef.current?.focus());
   }
+
+  useEffect(() => {
+    if (error) errorRef.current?.focus();
+  }, [error]);
 
   return (
     <form onSubmit={onSubmit} className="stack" noValidate={false}>

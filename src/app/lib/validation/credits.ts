@@ -31,6 +31,7 @@ const isoDate = z
 export const transactionFilterSchema = z.strictObject({
   customerId: idParam.optional(),
   userId: idParam.optional(),
+  username: z.string().trim().min(1).max(64, 'Username is at most 64 characters').optional(),
   type: z.enum(TRANSACTION_TYPES, { error: `Must be one of ${TRANSACTION_TYPES.join(', ')}` }).optional(),
   source: z.enum(['manual_admin'], { error: 'Must be manual_admin' }).optional(),
   from: isoDate.optional(),

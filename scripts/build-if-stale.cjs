@@ -1,12 +1,12 @@
 // Builds the Next app when .next is missing or older than any source file; shared by `npm start`
 // and the test harness so neither ever serves a stale build.
-import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+// CommonJS so plain node, vitest and Playwright's loader can all load it.
+const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
 
-export const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
-export const nextBin = path.join(root, 'node_modules', 'next', 'dist', 'bin', 'next');
+const root = path.join(__dirname, '..');
+const nextBin = path.join(root, 'node_modules', 'next', 'dist', 'bin', 'next');
 const SOURCES = ['src', 'next.config.ts', 'package-lock.json', 'tsconfig.json'];
 
 function newestMtime(p) {
@@ -16,7 +16,7 @@ function newestMtime(p) {
   return Math.max(0, ...fs.readdirSync(p).map((name) => newestMtime(path.join(p, name))));
 }
 
-export function buildIfStale({ log = console.log } = {}) {
+function buildIfStale({ log = console.log } = {}) {
   const buildId = path.join(root, '.next', 'BUILD_ID');
   const builtAt = fs.existsSync(buildId) ? fs.statSync(buildId).mtimeMs : 0;
   if (builtAt >= Math.max(...SOURCES.map((s) => newestMtime(path.join(root, s))))) return;
@@ -24,3 +24,5 @@ export function buildIfStale({ log = console.log } = {}) {
   const build = spawnSync(process.execPath, [nextBin, 'build'], { cwd: root, stdio: 'inherit' });
   if (build.status !== 0) throw new Error(`next build failed with exit code ${build.status}`);
 }
+
+module.exports = { root, nextBin, buildIfStale };

@@ -1,0 +1,73 @@
+'use client';
+
+import { useRef, useState } from 'react';
+import type { Role } from '@/app/lib/auth/roles';
+import { CustomerManagement, type CustomerAbilities } from './CustomerManagement';
+import { TransactionHistory } from './TransactionHistory';
+import { UserManagement } from './UserManagement';
+
+const TABS = [
+  { id: 'customers', label: 'Customers' },
+  { id: 'users', label: 'Users' },
+  { id: 'transactions', label: 'Transactions' },
+] as const;
+export type TabId = (typeof TABS)[number]['id'];
+
+export interface DashboardUser {
+  id: number;
+  username: string;
+  role: Role;
+  customerId: number | null;
+}
+
+/** Tabs per the WAI-ARIA pattern: arrow keys move between tabs, the URL remembers the open one. */
+export function AdminDashboard({ me, abilities, initialTab }: { me: DashboardUser; abilities: CustomerAbilities; initialTab: TabId }) {
+  const [tab, setTab] = useState<TabId>(initialTab);
+  const tabRefs = useRef<Record<string, HTMLButtonElement | null>>({});
+
+  function select(id: TabId, focus = false) {
+    setTab(id);
+    const url = new URL(window.location.href);
+    url.searchParams.set('tab', id);
+    window.history.replaceState(null, '', url);
+    if (focus) tabRefs.current[id]?.focus();
+  }
+
+  function onKeyDown(event: React.KeyboardEvent) {
+    const index = TABS.findIndex((t) => t.id === tab);
+    const next = { ArrowRight: index + 1, ArrowLeft: index - 1, Home: 0, End: TABS.length - 1 }[event.key];
+    if (next === undefined) return;
+    event.preventDefault();
+    select(TABS[(next + TABS.length) % TABS.length]!.id, true);
+  }
+
+  return (
+    <>
+      <div role="tablist" aria-label="Admin sections" className="tabs" onKeyDown={onKeyDown}>
+        {TABS.map((t) => (
+          <button
+            key={t.id}
+            ref={(el) => {
+              tabRefs.current[t.id] = el;
+            }}
+            type="button"
+            role="tab"
+            id={`tab-${t.id}`}
+            aria-selected={tab === t.id}
+            aria-controls={`panel-${t.id}`}
+            tabIndex={tab === t.id ? 0 : -1}
+            className="tab"
+            onClick={() => select(t.id)}
+          >
+            {t.label}
+          </button>
+        ))}
+      </div>
+      <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`} className="tabpanel">
+        {tab === 'customers' && <CustomerManagement abilities={abilities} />}
+        {tab === 'users' && <UserManagement me={me} />}
+        {tab === 'transactions' && <TransactionHistory isPlatformAdmin={me.role === 'SUPER_ADMIN'} />}
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,148 @@
+'use client';
+
+import { useEffect, useState } from 'react';
+import type { TransactionListItem } from '@/app/lib/credits';
+import { formatDateTime, formatNumber, formatSigned, TRANSACTION_TYPE_LABELS } from '@/app/lib/format';
+import { TRANSACTION_TYPES } from '@/app/lib/validation/credits';
+import { useApi, type Page } from '../lib/api-client';
+import { Pagination } from './Pagination';
+import { Empty, ErrorAlert, Loading } from './States';
+
+interface Filters {
+  customerId: string;
+  type: string;
+  username: string;
+  from: string;
+  to: string;
+  adminOnly: boolean;
+}
+
+const NO_FILTERS: Filters = { customerId: '', type: '', username: '', from: '', to: '', adminOnly: false };
+
+function toQuery(f: Filters): URLSearchParams {
+  const q = new URLSearchParams();
+  if (/^[0-9]+$/.test(f.customerId.trim())) q.set('customerId', f.customerId.trim());
+  if (f.type) q.set('type', f.type);
+  if (f.username.trim()) q.set('username', f.username.trim());
+  // Date inputs are whole days (UTC): "to" includes the whole of its day.
+  if (f.from) q.set('from', `${f.from}T00:00:00.000Z`);
+  if (f.to) q.set('to', `${f.to}T23:59:59.999Z`);
+  if (f.adminOnly) q.set('source', 'manual_admin');
+  return q;
+}
+
+/** The Transactions tab: the audit trail with filters, paging and CSV export of the filtered set. */
+export function TransactionHistory({ isPlatformAdmin, initialCustomerId }: { isPlatformAdmin: boolean; initialCustomerId?: number }) {
+  const [draft, setDraft] = useState<Filters>({ ...NO_FILTERS, customerId: initialCustomerId ? String(initialCustomerId) : '' });
+  const [filters, setFilters] = useState<Filters>(draft);
+  const [page, setPage] = useState(1);
+
+  // Text filters apply after a short pause; selects, dates and the checkbox apply at once.
+  useEffect(() => {
+    const t = setTimeout(() => {
+      setFilters(draft);
+      setPage(1);
+    }, 250);
+    return () => clearTimeout(t);
+  }, [draft]);
+
+  const query = toQuery(filters);
+  const listQuery = new URLSearchParams(query);
+  listQuery.set('page', String(page));
+  listQuery.set('pageSize', '25');
+  const { data, error, loading, reload } = useApi<Page<TransactionListItem>>(`/api/admin/credits/transactions?${listQuery}`);
+  const set = <K extends keyof Filters>(key: K, value: Filters[K]) => setDraft((d) => ({ ...d, [key]: value }));
+
+  return (
+    <section aria-labelledby="transactions-heading" className="stack">
+      <div className="toolbar">
+        <h2 id="transactions-heading">Transactions</h2>
+        <a className="btn btn-secondary" href={`/api/admin/credits/transactions/export?${query}`} download>
+          Export CSV
+        </a>
+      </div>
+      <fieldset className="filters">
+        <legend>Filter transactions</legend>
+        {isPlatformAdmin && (
+          <div className="field">
+            <label htmlFor="tx-customer">Customer ID</label>
+            <input id="tx-customer" inputMode="numeric" value={draft.customerId} onChange={(e) => set('customerId', e.target.value)} />
+          </div>
+        )}
+        <div className="field">
+          <label htmlFor="tx-type">Type</label>
+          <select id="tx-type" value={draft.type} onChange={(e) => set('type', e.target.value)}>
+            <option value="">All types</option>
+            {TRANSACTION_TYPES.map((t) => (
+              <option key={t} value={t}>
+                {TRANSACTION_TYPE_LABELS[t]}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="tx-user">Added by (username)</label>
+          <input id="tx-user" value={draft.username} onChange={(e) => set('username', e.target.value)} />
+        </div>
+        <div className="field">
+          <label htmlFor="tx-from">From</label>
+          <input id="tx-from" type="date" value={draft.from} onChange={(e) => set('from', e.target.value)} />
+        </div>
+        <div className="field">
+          <label htmlFor="tx-to">To</label>
+          <input id="tx-to" type="date" value={draft.to} onChange={(e) => set('to', e.target.value)} />
+        </div>
+        <div className="field field-checkbox">
+          <input id="tx-admin-only" type="checkbox" checked={draft.adminOnly} onChange={(e) => set('adminOnly', e.target.checked)} />
+          <label htmlFor="tx-admin-only">Admin credit additions only</label>
+        </div>
+        <button type="button" className="btn btn-ghost btn-small" onClick={() => setDraft(NO_FILTERS)}>
+          Clear filters
+        </button>
+      </fieldset>
+      {error && <ErrorAlert title="Failed to fetch transactions" error={error} onRetry={reload} />}
+      {loading && <Loading label={data ? 'Updating…' : 'Loading transactions…'} />}
+      {data && (
+        <>
+          <div className="table-scroll" role="region" aria-label="Transactions table" tabIndex={0}>
+            <table className="data-table" aria-busy={loading}>
+              <thead>
+                <tr>
+                  <th scope="col">Time</th>
+                  <th scope="col">Customer</th>
+                  <th scope="col">User</th>
+                  <th scope="col">Type</th>
+                  <th scope="col" className="num">Amount</th>
+                  <th scope="col" className="num">Balance</th>
+                  <th scope="col">Description</th>
+                  <th scope="col">Payment ID</th>
+                </tr>
+              </thead>
+              <tbody>
+                {data.items.map((t) => (
+                  <tr key={t.id} data-transaction-id={t.id}>
+                    <td>
+                      <time dateTime={t.createdAt}>{formatDateTime(t.createdAt)}</time>
+                      <div className="muted small">#{t.id}</div>
+                    </td>
+                    <td>{t.customerName}</td>
+                    <td>{t.username ?? <span className="muted">System</span>}</td>
+                    <td>{TRANSACTION_TYPE_LABELS[t.type] ?? t.type}</td>
+                    <td className={`num strong ${t.amount > 0 ? 'positive' : 'negative'}`}>{formatSigned(t.amount)}</td>
+                    <td className="num nowrap">
+                      {formatNumber(t.balanceBefore)} → {formatNumber(t.balanceAfter)}
+                    </td>
+                    <td className="description">{t.description}</td>
+                    <td className="mono small">{t.paymentId ?? '—'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          {data.items.length === 0 && <Empty>No transactions match these filters.</Empty>}
+          <Pagination page={data.page} pageSize={data.pageSize} total={data.total} onPage={setPage} label="transactions" />
+        </>
+      )}
+    </section>
+  );
+}

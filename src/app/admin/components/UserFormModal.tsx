@@ -1,0 +1,113 @@
+'use client';
+
+import { useEffect, useId, useState } from 'react';
+import type { Role } from '@/app/lib/auth/roles';
+import { ApiError, apiFetch } from '../lib/api-client';
+import { Modal } from './Modal';
+import { ErrorAlert } from './States';
+
+export function UserFormModal({
+  open,
+  isPlatformAdmin,
+  defaultCustomerId,
+  onClose,
+  onCreated,
+}: {
+  open: boolean;
+  isPlatformAdmin: boolean;
+  defaultCustomerId: number | null;
+  onClose: () => void;
+  onCreated: (username: string) => void;
+}) {
+  const id = useId();
+  const [values, setValues] = useState({ username: '', password: '', role: 'USER' as Role, customerId: '' });
+  const [error, setError] = useState<ApiError | null>(null);
+  const [saving, setSaving] = useState(false);
+
+  useEffect(() => {
+    if (!open) return;
+    setValues({ username: '', password: '', role: 'USER', customerId: defaultCustomerId ? String(defaultCustomerId) : '' });
+    setError(null);
+    setSaving(false);
+  }, [open, defaultCustomerId]);
+
+  const detail = (field: string) =>
+    error && error.details && typeof error.details === 'object' ? (error.details as Record<string, string>)[field] : undefined;
+
+  async function submit(event: React.FormEvent) {
+    event.preventDefault();
+    setSaving(true);
+    setError(null);
+    const customerId = values.role === 'SUPER_ADMIN' || !isPlatformAdmin ? undefined : /^[0-9]+$/.test(values.customerId) ? Number(values.customerId) : values.customerId || null;
+    try {
+      await apiFetch('/api/admin/users', {
+        method: 'POST',
+        body: JSON.stringify({ username: values.username, password: values.password, role: values.role, customerId }),
+      });
+      onCreated(values.username);
+    } catch (e) {
+      setError(e as ApiError);
+      setSaving(false);
+    }
+  }
+
+  const input = (name: 'username' | 'password' | 'customerId', label: string, props: React.InputHTMLAttributes<HTMLInputElement>, hint?: string) => {
+    const problem = detail(name);
+    const describedBy = [hint && `${id}-${name}-hint`, problem && `${id}-${name}-error`].filter(Boolean).join(' ') || undefined;
+    return (
+      <div className="field">
+        <label htmlFor={`${id}-${name}`}>{label}</label>
+        <input
+          id={`${id}-${name}`}
+          name={name}
+          value={values[name]}
+          onChange={(e) => setValues((v) => ({ ...v, [name]: e.target.value }))}
+          aria-invalid={problem ? true : undefined}
+          aria-describedby={describedBy}
+          {...props}
+        />
+        {hint && (
+          <p id={`${id}-${name}-hint`} className="hint">
+            {hint}
+          </p>
+        )}
+        {problem && (
+          <p id={`${id}-${name}-error`} className="field-error">
+            {problem}
+          </p>
+        )}
+      </div>
+    );
+  };
+
+  return (
+    <Modal open={open} onClose={onClose} title="Create user">
+      <form className="stack" onSubmit={submit} noValidate>
+        {input('username', 'Username', { autoComplete: 'off' }, '3–64 characters: letters, digits, _ . @ -')}
+        {input('password', 'Password', { type: 'password', autoComplete: 'new-password' }, 'At least 8 characters')}
+        <div className="field">
+          <label htmlFor={`${id}-role`}>Role</label>
+          <select
+            id={`${id}-role`}
+            value={values.role}
+            onChange={(e) => setValues((v) => ({ ...v, role: e.target.value as Role }))}
+          >
+            <option value="USER">User</option>
+            <option value="CUSTOMER_ADMIN">Customer admin</option>
+            {isPlatformAdmin && <option value="SUPER_ADMIN">Super admin</option>}
+          </select>
+        </div>
+        {isPlatformAdmin && values.role !== 'SUPER_ADMIN' && input('customerId', 'Customer ID', { inputMode: 'numeric' })}
+        {error && <ErrorAlert title="The user was not created" error={error} />}
+        <div className="modal-actions">
+          <button type="button" className="btn btn-secondary" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" className="btn btn-primary" disabled={saving}>
+            Create user
+          </button>
+        </div>
+      </form>
+    </Modal>
+  );
+}
