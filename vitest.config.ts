@@ -13,11 +13,11 @@ export default defineConfig({
     maxWorkers: 2,
     projects: [
       {
-        resolve: { alias },
+        extends: true,
         test: { name: 'lib', include: ['tests/{unit,integration}/**/*.test.ts'] },
       },
       {
-        resolve: { alias },
+        extends: true,
         // API suites speak HTTP to one production server started (and built if stale) by globalSetup.
         test: { name: 'api', include: ['tests/api/**/*.test.ts'], globalSetup: ['tests/support/global-setup.ts'] },
       },

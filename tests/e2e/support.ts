@@ -35,12 +35,15 @@ export async function adminApi() {
   };
 }
 
-/** Saves a screenshot as a test artifact (test-results/screenshots) and, if asked, for the docs. */
+/**
+ * Saves a screenshot as a test artifact (test-results/screenshots); with UPDATE_DOCS_SCREENSHOTS=1,
+ * the ones marked for the docs also replace docs/screenshots/*.png (the README's pictures).
+ */
 export async function screenshot(page: Page, name: string, opts: { docs?: boolean } = {}) {
   const dir = path.join('test-results', 'screenshots');
   fs.mkdirSync(dir, { recursive: true });
   await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: true });
-  if (opts.docs) {
+  if (opts.docs && process.env.UPDATE_DOCS_SCREENSHOTS === '1') {
     fs.mkdirSync(path.join('docs', 'screenshots'), { recursive: true });
     await page.screenshot({ path: path.join('docs', 'screenshots', `${name}.png`) });
   }

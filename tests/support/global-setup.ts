@@ -1,26 +1,40 @@
 import type { TestProject } from 'vitest/node';
+import { startFakeRoblox, type FakeRoblox } from './fake-roblox';
 import { startServer, type RunningServer } from './server';
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    server: { baseUrl: string; adminUsername: string; adminPassword: string; databaseUrl?: string };
+    server: { baseUrl: string; adminUsername: string; adminPassword: string; databaseUrl?: string; robloxUrl: string };
   }
 }
 
 let server: RunningServer | undefined;
+let roblox: FakeRoblox | undefined;
 
-/** One production server for all API suites; each suite makes its own customers and users. */
+/**
+ * One production server for all API suites (each suite makes its own customers and users), whose
+ * live Roblox client talks to a local fake Roblox that answers with a short timeout.
+ */
 export async function setup(project: TestProject) {
-  server = await startServer({ LOGIN_RATE_LIMIT_ATTEMPTS: '5', LOGIN_RATE_LIMIT_WINDOW_SECONDS: '4' });
+  roblox = await startFakeRoblox({ slowMs: 3_000 });
+  server = await startServer({
+    LOGIN_RATE_LIMIT_ATTEMPTS: '5',
+    LOGIN_RATE_LIMIT_WINDOW_SECONDS: '4',
+    ROBLOX_USERS_API_URL: roblox.url,
+    ROBLOX_TIMEOUT_MS: '800',
+    ROBLOX_MAX_RETRIES: '2',
+  });
   project.provide('server', {
     baseUrl: server.baseUrl,
     adminUsername: server.adminUsername,
     adminPassword: server.adminPassword,
     databaseUrl: server.databaseUrl,
+    robloxUrl: roblox.url,
   });
 }
 
 export async function teardown() {
   if (server && process.env.SHOW_SERVER_LOG) console.log(server.output());
   await server?.stop();
+  await roblox?.close();
 }

@@ -23,4 +23,10 @@ export const config = {
   get adminPassword() {
     return process.env.ADMIN_PASSWORD || undefined;
   },
+  /** Credits one look-up costs (a whole number ≥ 0). */
+  get searchCreditCost() {
+    const raw = process.env.SEARCH_CREDIT_COST ?? '1';
+    if (!/^\d{1,6}$/.test(raw)) throw new Error(`SEARCH_CREDIT_COST must be a whole number, got "${raw}"`);
+    return Number(raw);
+  },
 };

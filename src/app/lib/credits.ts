@@ -95,6 +95,10 @@ export async function addCredits(q: Queryable, c: Credit): Promise<CreditTransac
     return toTransaction(rows[0]!);
   } catch (err) {
     if (isPgError(err, '23503')) throw customerMissing(c.customerId);
+    // An addition can only break the account's CHECKs by refunding more than was ever used.
+    if (isPgError(err, '23514')) {
+      throw new AppError('conflict', 'Refund exceeds usage', `A refund of ${c.amount} is more than customer ${c.customerId} has used`);
+    }
     throw err;
   }
 }
@@ -208,7 +212,9 @@ function transactionConditions(customerId: number | undefined, f: TransactionFil
     .maybe('ct.user_id = ?', f.userId)
     .maybe('ct.type = ?', f.type)
     .maybe('ct.created_at >= ?', f.from)
-    .maybe('ct.created_at <= ?', f.to);
+    // Times leave the API at millisecond precision while PostgreSQL keeps microseconds: a `to` copied
+    // from a row's createdAt must still include that row.
+    .maybe(`ct.created_at < ?::timestamptz + interval '1 millisecond'`, f.to);
   if (f.username) where.add('ct.user_id = (SELECT id FROM users WHERE lower(username) = lower(?))', f.username);
   if (f.source === 'manual_admin') where.add('ct.payment_id LIKE ?', 'MANUAL_ADMIN_%');
   return where;

@@ -1,4 +1,5 @@
 import Link from 'next/link';
+import { can } from '@/app/lib/auth/permissions';
 import type { SessionUser } from '@/app/lib/users';
 import { SignOutButton } from './SignOutButton';
 
@@ -7,9 +8,13 @@ const ROLE_LABELS = { SUPER_ADMIN: 'Super admin', CUSTOMER_ADMIN: 'Customer admi
 export function AdminHeader({ user }: { user: SessionUser }) {
   return (
     <header className="app-header">
-      <Link href="/admin" className="brand">
-        roblox-tool <span className="muted">admin</span>
-      </Link>
+      <nav aria-label="Main" className="main-nav">
+        <Link href={can(user.role, 'customers.read') ? '/admin' : '/search'} className="brand">
+          roblox-tool
+        </Link>
+        {can(user.role, 'customers.read') && <Link href="/admin">Admin</Link>}
+        {can(user.role, 'searches.run') && <Link href="/search">Look-ups</Link>}
+      </nav>
       <div className="app-header-user">
         <span>
           <strong>{user.username}</strong>{' '}

@@ -24,9 +24,9 @@ function toQuery(f: Filters): URLSearchParams {
   if (/^[0-9]+$/.test(f.customerId.trim())) q.set('customerId', f.customerId.trim());
   if (f.type) q.set('type', f.type);
   if (f.username.trim()) q.set('username', f.username.trim());
-  // Date inputs are whole days (UTC): "to" includes the whole of its day.
-  if (f.from) q.set('from', `${f.from}T00:00:00.000Z`);
-  if (f.to) q.set('to', `${f.to}T23:59:59.999Z`);
+  // Date inputs are whole days (UTC); the API reads a date-only "to" as the whole of that day.
+  if (f.from) q.set('from', f.from);
+  if (f.to) q.set('to', f.to);
   if (f.adminOnly) q.set('source', 'manual_admin');
   return q;
 }

@@ -38,11 +38,12 @@ export async function ensureBootstrapAdmin(db: Db, log: (line: string) => void =
   }
 
   const generated = password === undefined ? crypto.randomBytes(12).toString('base64url') : undefined;
-  await db.query(
-    `INSERT INTO users (username, password_hash, role) VALUES ($1, $2, 'SUPER_ADMIN') ON CONFLICT DO NOTHING`,
+  // Instances starting together race here: only the one whose row was inserted prints its password.
+  const inserted = await db.query(
+    `INSERT INTO users (username, password_hash, role) VALUES ($1, $2, 'SUPER_ADMIN') ON CONFLICT DO NOTHING RETURNING id`,
     [username, await hashPassword(password ?? generated!)],
   );
-  if (generated) {
+  if (generated && inserted.rowCount > 0) {
     log(
       [
         '',

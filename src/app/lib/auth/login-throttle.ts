@@ -25,7 +25,9 @@ export async function assertLoginAllowed(username: string, address: string): Pro
     throw new AppError(
       'rate_limited',
       'Too many sign-in attempts',
-      `Too many failed sign-in attempts. Try again in ${Math.ceil(seconds / 60)} minute${seconds > 60 ? 's' : ''}.`,
+      `Too many failed sign-in attempts. Try again in ${
+        seconds < 60 ? `${seconds} second${seconds === 1 ? '' : 's'}` : `${Math.ceil(seconds / 60)} minutes`
+      }.`,
       { 'Retry-After': String(seconds) },
     );
   }

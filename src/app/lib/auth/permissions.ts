@@ -43,6 +43,18 @@ export const PERMISSIONS = {
     roles: { SUPER_ADMIN: 'any', CUSTOMER_ADMIN: 'own' },
     forbidden: adminOnly('You must be a SUPER_ADMIN or CUSTOMER_ADMIN to manage users'),
   },
+  'searches.run': {
+    roles: { CUSTOMER_ADMIN: 'own', USER: 'own' },
+    forbidden: { error: 'Forbidden', details: 'Look-ups are run by the users of a customer account' },
+  },
+  'searches.read': {
+    roles: { SUPER_ADMIN: 'any', CUSTOMER_ADMIN: 'own', USER: 'own' },
+    forbidden: { error: 'Forbidden', details: 'You cannot view look-ups' },
+  },
+  'account.read': {
+    roles: { SUPER_ADMIN: 'any', CUSTOMER_ADMIN: 'own', USER: 'own' },
+    forbidden: { error: 'Forbidden', details: 'You cannot view this account' },
+  },
 } satisfies Record<string, PermissionRule>;
 
 export type Permission = keyof typeof PERMISSIONS;

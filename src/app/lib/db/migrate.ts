@@ -65,7 +65,7 @@ export async function migrate(db: Db, opts: MigrateOptions = {}): Promise<number
       if (rows[0]) {
         if (rows[0].checksum !== migration.checksum) {
           throw new Error(
-            `Migration ${migration.version}_${migration.name} was changed after it was applied ` +
+            `Migration ${String(migration.version).padStart(3, '0')}_${migration.name} was changed after it was applied ` +
               '(checksum mismatch). Add a new migration instead of editing an applied one.',
           );
         }

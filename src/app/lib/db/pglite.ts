@@ -21,13 +21,22 @@ function isAlive(pid: number): boolean {
  * PGlite is a single-process database: two processes on one data directory corrupt it. A lock file
  * beside the directory turns that into a clear error; a lock left by a dead process is taken over.
  */
+const openHere = new Set<string>();
+
 function acquireLock(dataDir: string): () => void {
   const lockPath = `${dataDir.replace(/\/+$/, '')}.lock`;
+  // A lock file with our own pid is stale (a restarted container can reuse a pid), unless this
+  // process really has the directory open: that case is tracked here.
+  if (openHere.has(lockPath)) {
+    throw new Error(`The embedded database at ${dataDir} is already open in this process.`);
+  }
   fs.mkdirSync(path.dirname(lockPath), { recursive: true });
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       fs.writeFileSync(lockPath, String(process.pid), { flag: 'wx' });
+      openHere.add(lockPath);
       const release = () => {
+        openHere.delete(lockPath);
         try {
           if (fs.readFileSync(lockPath, 'utf8') === String(process.pid)) fs.unlinkSync(lockPath);
         } catch {

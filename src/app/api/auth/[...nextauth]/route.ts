@@ -2,6 +2,7 @@ import NextAuth from 'next-auth';
 import { authOptions } from '@/app/lib/auth/options';
 import { assertLoginAllowed, recordLoginFailure, recordLoginSuccess } from '@/app/lib/auth/login-throttle';
 import { SESSION_COOKIE } from '@/app/lib/auth/session';
+import { AppError } from '@/app/lib/errors';
 import { errorResponse } from '@/app/lib/http';
 
 type Ctx = { params: Promise<{ nextauth: string[] }> };
@@ -15,11 +16,17 @@ function clientAddress(req: Request): string {
   return req.headers.get('x-forwarded-for')?.split(',').at(-1)?.trim() || 'unknown';
 }
 
-async function submittedUsername(req: Request): Promise<string> {
+/**
+ * The username the attempt is for, or null when the form repeats a credential field: NextAuth would
+ * use the last value and the throttle must never count a different one.
+ */
+async function submittedUsername(req: Request): Promise<string | null> {
   try {
     const type = req.headers.get('content-type') ?? '';
     if (type.includes('application/json')) return String((await req.clone().json())?.username ?? '');
-    return String((await req.clone().formData()).get('username') ?? '');
+    const form = await req.clone().formData();
+    if (form.getAll('username').length > 1 || form.getAll('password').length > 1) return null;
+    return String(form.get('username') ?? '');
   } catch {
     return '';
   }
@@ -32,6 +39,9 @@ export async function POST(req: Request, ctx: Ctx): Promise<Response> {
   const { nextauth } = await ctx.params;
   if (nextauth.join('/') !== 'callback/credentials') return handle(req, ctx);
   const username = await submittedUsername(req);
+  if (username === null) {
+    return errorResponse(new AppError('bad_request', 'Malformed sign-in', 'Send username and password once each'));
+  }
   const address = clientAddress(req);
   try {
     await assertLoginAllowed(username, address);

@@ -1,0 +1,475 @@
+/**
+ * The access matrix of the admin API, generated from the PERMISSIONS table: every (endpoint, method)
+ * × caller × target tenant. The expected outcome is computed from the table's roles and scopes, so a
+ * change to the table changes what this test demands of the routes.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it} from 'vitest';
+import { PERMISSIONS, type Permission, type Scope } from '@/app/lib/auth/permissions';
+import { ROLES, type Role } from '@/app/lib/auth/roles';
+import { unique } from '../support/db';
+import { anonymous, PASSWORD, signedIn, superAdmin, type ApiClient } from '../support/api';
+
+// Sign-ins hash passwords (argon2) and the API project sets no timeout of its own: allow for a busy machine.
+
+type TargetName = 'A' | 'B';
+
+interface TenantData {
+  customer: { id: number; name: string };
+  /** A USER of the tenant that PATCH /users/:id acts on. */
+  victim: { id: number; username: string };
+}
+
+/** How a caller whose scope is `own` is kept away from another tenant's target. */
+type Foreign = 403 | 404 | 'filtered';
+
+interface Endpoint {
+  method: 'GET' | 'POST' | 'PATCH';
+  /** false: the request names no customer (it acts on the caller's own), so only tenant A applies. */
+  targeted?: boolean;
+  route: string;
+  permission: Permission;
+  write: boolean;
+  /** Creating a customer is never inside one's "own" customer: an `own` scope grants nothing there. */
+  ownScopeApplies: boolean;
+  foreign: Foreign;
+  successStatus: 200 | 201;
+  /** How a successful body is read (error bodies are always JSON). */
+  format?: 'json' | 'csv';
+  request(t: TenantData): Promise<{ path: string; body?: unknown; marker?: string }>;
+  /** After a 2xx: the response and the database say the request did what it should. */
+  verifySuccess(t: TenantData, body: any, marker: string | undefined, before: Snapshot): Promise<void>;
+}
+
+let admin: ApiClient;
+const tenants = {} as Record<TargetName, TenantData>;
+
+interface Snapshot {
+  customer: Record<string, unknown>;
+  victim: Record<string, unknown>;
+  transactions: number;
+}
+
+async function snapshot(t: TenantData): Promise<Snapshot> {
+  const [{ customer }, { user }, tx] = await Promise.all([
+    admin.expectJson(admin.get(`/api/admin/customers/${t.customer.id}`), 200),
+    admin.expectJson(admin.get(`/api/admin/users/${t.victim.id}`), 200),
+    admin.expectJson(admin.get(`/api/admin/credits/transactions?customerId=${t.customer.id}&pageSize=1`), 200),
+  ]);
+  return { customer, victim: user, transactions: tx.total };
+}
+
+async function usernameExists(username: string): Promise<boolean> {
+  const list = await admin.expectJson(admin.get(`/api/admin/users?search=${encodeURIComponent(username)}`), 200);
+  return list.items.some((u: { username: string }) => u.username === username);
+}
+
+async function customerNameExists(name: string): Promise<boolean> {
+  const list = await admin.expectJson(admin.get(`/api/admin/customers?search=${encodeURIComponent(name)}`), 200);
+  return list.items.some((c: { name: string }) => c.name === name);
+}
+
+/** Every (endpoint, method) of the admin API, each mapped to the permission its route declares. */
+const ENDPOINTS: Endpoint[] = [
+  {
+    method: 'GET',
+    route: '/api/admin/customers',
+    permission: 'customers.read',
+    write: false,
+    ownScopeApplies: true,
+    foreign: 'filtered',
+    successStatus: 200,
+    request: async (t) => ({ path: `/api/admin/customers?search=${encodeURIComponent(t.customer.name)}` }),
+    verifySuccess: async (t, body) => {
+      expect(body.items.map((c: { id: number }) => c.id)).toEqual([t.customer.id]);
+    },
+  },
+  {
+    method: 'POST',
+    route: '/api/admin/customers',
+    permission: 'customers.create',
+    write: true,
+    ownScopeApplies: false,
+    foreign: 403,
+    successStatus: 201,
+    request: async () => {
+      const name = unique('MatrixNew');
+      return { path: '/api/admin/customers', body: { name }, marker: name };
+    },
+    verifySuccess: async (_t, body, name) => {
+      expect(body.customer.name).toBe(name);
+      expect(await customerNameExists(name!)).toBe(true);
+    },
+  },
+  {
+    method: 'GET',
+    route: '/api/admin/customers/:id',
+    permission: 'customers.read',
+    write: false,
+    ownScopeApplies: true,
+    foreign: 403,
+    successStatus: 200,
+    request: async (t) => ({ path: `/api/admin/customers/${t.customer.id}` }),
+    verifySuccess: async (t, body) => {
+      expect(body.customer.id).toBe(t.customer.id);
+    },
+  },
+  {
+    method: 'PATCH',
+    route: '/api/admin/customers/:id',
+    permission: 'customers.update',
+    write: true,
+    ownScopeApplies: true,
+    foreign: 403,
+    successStatus: 200,
+    request: async (t) => {
+      const email = `${unique('matrix').toLowerCase()}@example.com`;
+      return { path: `/api/admin/customers/${t.customer.id}`, body: { contactEmail: email, maxUsers: 100 }, marker: email };
+    },
+    verifySuccess: async (t, body, email) => {
+      expect(body.customer.contactEmail).toBe(email);
+      const { customer } = await admin.expectJson(admin.get(`/api/admin/customers/${t.customer.id}`), 200);
+      expect(customer.contactEmail).toBe(email);
+    },
+  },
+  {
+    method: 'GET',
+    route: '/api/admin/users',
+    permission: 'users.read',
+    write: false,
+    ownScopeApplies: true,
+    foreign: 403,
+    successStatus: 200,
+    request: async (t) => ({ path: `/api/admin/users?customerId=${t.customer.id}&pageSize=100` }),
+    verifySuccess: async (t, body) => {
+      expect(body.items.length).toBeGreaterThan(0);
+      for (const u of body.items) expect(u.customerId).toBe(t.customer.id);
+      expect(body.items.map((u: { id: number }) => u.id)).toContain(t.victim.id);
+    },
+  },
+  {
+    method: 'POST',
+    route: '/api/admin/users',
+    permission: 'users.manage',
+    write: true,
+    ownScopeApplies: true,
+    foreign: 403,
+    successStatus: 201,
+    request: async (t) => {
+      const username = unique('mx');
+      return { path: '/api/admin/users', body: { username, password: PASSWORD, role: 'USER', customerId: t.customer.id }, marker: username };
+    },
+    verifySuccess: async (t, body, username, before) => {
+      expect(body.user).toMatchObject({ username, customerId: t.customer.id });
+      const after = await snapshot(t);
+      expect(after.customer.userCount).toBe((before.customer.userCount as number) + 1);
+    },
+  },
+  {
+    method: 'GET',
+    route: '/api/admin/users/:id',
+    permission: 'users.read',
+    write: false,
+    ownScopeApplies: true,
+    foreign: 404,
+    successStatus: 200,
+    request: async (t) => ({ path: `/api/admin/users/${t.victim.id}` }),
+    verifySuccess: async (t, body) => {
+      expect(body.user).toMatchObject({ id: t.victim.id, username: t.victim.username });
+    },
+  },
+  {
+    method: 'PATCH',
+    route: '/api/admin/users/:id',
+    permission: 'users.manage',
+    write: true,
+    ownScopeApplies: true,
+    foreign: 404,
+    successStatus: 200,
+    request: async (t) => {
+      const { user } = await admin.expectJson(admin.get(`/api/admin/users/${t.victim.id}`), 200);
+      const role = user.role === 'USER' ? 'CUSTOMER_ADMIN' : 'USER';
+      return { path: `/api/admin/users/${t.victim.id}`, body: { role }, marker: role };
+    },
+    verifySuccess: async (t, body, role) => {
+      expect(body.user.role).toBe(role);
+      const { user } = await admin.expectJson(admin.get(`/api/admin/users/${t.victim.id}`), 200);
+      expect(user.role).toBe(role);
+    },
+  },
+  {
+    method: 'POST',
+    route: '/api/admin/credits/add',
+    permission: 'credits.add',
+    write: true,
+    ownScopeApplies: true,
+    foreign: 403,
+    successStatus: 200,
+    request: async (t) => ({ path: '/api/admin/credits/add', body: { customerId: t.customer.id, amount: 1, description: 'matrix' } }),
+    verifySuccess: async (t, body, _m, before) => {
+      expect(body.success).toBe(true);
+      const after = await snapshot(t);
+      expect(after.customer.creditBalance).toBe((before.customer.creditBalance as number) + 1);
+      expect(after.transactions).toBe(before.transactions + 1);
+    },
+  },
+  {
+    method: 'GET',
+    route: '/api/admin/credits/transactions',
+    permission: 'credits.read',
+    write: false,
+    ownScopeApplies: true,
+    foreign: 403,
+    successStatus: 200,
+    request: async (t) => ({ path: `/api/admin/credits/transactions?customerId=${t.customer.id}&pageSize=100` }),
+    verifySuccess: async (t, body) => {
+      expect(body.items.length).toBeGreaterThan(0);
+      for (const row of body.items) expect(row.customerId).toBe(t.customer.id);
+    },
+  },
+  {
+    method: 'GET',
+    route: '/api/admin/credits/transactions/export',
+    permission: 'credits.read',
+    write: false,
+    ownScopeApplies: true,
+    foreign: 403,
+    successStatus: 200,
+    format: 'csv',
+    request: async (t) => ({ path: `/api/admin/credits/transactions/export?customerId=${t.customer.id}` }),
+    verifySuccess: async (t, csv: string) => {
+      const lines = csv.trim().split(/\r?\n/);
+      expect(lines.length).toBeGreaterThan(1);
+      expect(lines.slice(1).join('\n')).toContain(t.customer.name);
+      // No other customer's rows: every data line carries this customer's name.
+      for (const line of lines.slice(1)) expect(line).toContain(t.customer.name);
+    },
+  },
+  {
+    method: 'GET',
+    route: '/api/admin/customers/:id/credits',
+    permission: 'credits.read',
+    write: false,
+    ownScopeApplies: true,
+    foreign: 403,
+    successStatus: 200,
+    request: async (t) => ({ path: `/api/admin/customers/${t.customer.id}/credits` }),
+    verifySuccess: async (t, body, _m, before) => {
+      expect(body.customerId).toBe(t.customer.id);
+      expect(body.balance).toBe(before.customer.creditBalance);
+    },
+  },
+  {
+    method: 'POST',
+    route: '/api/search',
+    permission: 'searches.run',
+    targeted: false,
+    write: true,
+    ownScopeApplies: true,
+    foreign: 403,
+    successStatus: 200,
+    request: async () => ({ path: '/api/search', body: { query: 'blox', type: 'keyword' } }),
+    verifySuccess: async (t, body, _m, before) => {
+      expect(body.type).toBe('keyword');
+      expect(body.results.length).toBeGreaterThan(0);
+      const after = await snapshot(t);
+      expect(after.customer.creditBalance).toBe((before.customer.creditBalance as number) - body.creditsCharged);
+      expect(after.customer.totalSearches).toBe((before.customer.totalSearches as number) + 1);
+    },
+  },
+  {
+    method: 'GET',
+    route: '/api/search/history',
+    permission: 'searches.read',
+    write: false,
+    ownScopeApplies: true,
+    foreign: 403,
+    successStatus: 200,
+    request: async (t) => ({ path: `/api/search/history?customerId=${t.customer.id}` }),
+    verifySuccess: async (t, body) => {
+      expect(body.total).toBeGreaterThanOrEqual(0);
+      for (const s of body.items) expect(typeof s.id).toBe('number');
+      expect(Array.isArray(body.items)).toBe(true);
+      void t;
+    },
+  },
+  {
+    method: 'GET',
+    route: '/api/me',
+    permission: 'account.read',
+    targeted: false,
+    write: false,
+    ownScopeApplies: true,
+    foreign: 403,
+    successStatus: 200,
+    request: async () => ({ path: '/api/me' }),
+    verifySuccess: async (_t, body) => {
+      expect(typeof body.user.username).toBe('string');
+      expect(body.searchCost).toBeTypeOf('number');
+    },
+  },
+];
+
+const API_ROOT = path.resolve(__dirname, '../../src/app/api');
+// Public by design: NextAuth's own routes and the load balancer's health check.
+const PUBLIC_ROUTE_DIRS = new Set(['auth', 'health']);
+
+/** Every (route, method) under src/app/api but the public ones, with the permission its withAuth(...) declares. */
+function declaredRoutes(): Array<{ route: string; method: string; permission: string | null }> {
+  const out: Array<{ route: string; method: string; permission: string | null }> = [];
+  const walk = (dir: string) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory() && dir === API_ROOT && PUBLIC_ROUTE_DIRS.has(entry.name)) continue;
+      if (entry.isDirectory()) walk(full);
+      else if (/^route\.(ts|tsx|js)$/.test(entry.name)) {
+        const source = fs.readFileSync(full, 'utf8');
+        const route = '/api/' + path.relative(API_ROOT, dir).split(path.sep).map((p) => p.replace(/^\[(.+)\]$/, ':$1')).join('/');
+        const re = /export\s+(?:const|async\s+function|function)\s+(GET|POST|PUT|PATCH|DELETE)\b(?:\s*=\s*withAuth(?:<[^>]*>)?\(\s*'([^']+)')?/g;
+        for (const m of source.matchAll(re)) out.push({ route: route.replace(/\/$/, ''), method: m[1]!, permission: m[2] ?? null });
+      }
+    }
+  };
+  walk(API_ROOT);
+  return out;
+}
+
+/** The matrix runs the endpoints whose route exists in this checkout. */
+const LIVE_ENDPOINTS = ENDPOINTS.filter((ep) => declaredRoutes().some((r) => r.route === ep.route && r.method === ep.method));
+
+interface CallerSpec {
+  name: string;
+  /** undefined: signed out. */
+  role?: Role;
+  /** A signed-in caller whose account or customer is deactivated. */
+  disabled?: boolean;
+}
+
+const CALLERS: CallerSpec[] = [
+  { name: 'signed out' },
+  { name: 'SUPER_ADMIN', role: 'SUPER_ADMIN' },
+  { name: 'CUSTOMER_ADMIN of A', role: 'CUSTOMER_ADMIN' },
+  { name: 'USER of A', role: 'USER' },
+  { name: 'deactivated CUSTOMER_ADMIN of A', role: 'CUSTOMER_ADMIN', disabled: true },
+  { name: 'CUSTOMER_ADMIN of a deactivated customer', role: 'CUSTOMER_ADMIN', disabled: true },
+];
+
+type Expected = { kind: 'ok' } | { kind: 'filtered' } | { kind: 'denied'; status: 401 | 403 | 404; byRole: boolean };
+
+/** What the PERMISSIONS table says should happen. The caller's own tenant is A. */
+function expected(caller: CallerSpec, ep: Endpoint, target: TargetName): Expected {
+  if (!caller.role || caller.disabled) return { kind: 'denied', status: 401, byRole: false };
+  const scope = (PERMISSIONS[ep.permission].roles as Partial<Record<Role, Scope>>)[caller.role];
+  if (!scope) return { kind: 'denied', status: 403, byRole: true };
+  if (scope === 'any') return { kind: 'ok' };
+  if (!ep.ownScopeApplies) return { kind: 'denied', status: 403, byRole: false };
+  if (target === 'A') return { kind: 'ok' };
+  return ep.foreign === 'filtered' ? { kind: 'filtered' } : { kind: 'denied', status: ep.foreign, byRole: false };
+}
+
+const clients = new Map<string, ApiClient>();
+
+beforeAll(async () => {
+  admin = await superAdmin();
+  const makeTenant = async (label: string) => {
+    const { customer } = await admin.expectJson(admin.post('/api/admin/customers', { name: unique(`Matrix${label}`), maxUsers: 100 }), 201);
+    await admin.expectJson(admin.post('/api/admin/credits/add', { customerId: customer.id, amount: 50, description: 'matrix setup' }), 200);
+    const { user: victim } = await admin.expectJson(
+      admin.post('/api/admin/users', { username: unique(`victim${label}`), password: PASSWORD, role: 'USER', customerId: customer.id }),
+      201,
+    );
+    return { customer, victim };
+  };
+  tenants.A = await makeTenant('A');
+  tenants.B = await makeTenant('B');
+  const C = await makeTenant('C');
+
+  const member = async (customerId: number, role: Role) => {
+    const username = unique(`mx${role.toLowerCase()}`);
+    const { user } = await admin.expectJson(admin.post('/api/admin/users', { username, password: PASSWORD, role, customerId }), 201);
+    return { user, client: await signedIn(username, PASSWORD) };
+  };
+  clients.set('signed out', anonymous());
+  clients.set('SUPER_ADMIN', admin);
+  clients.set('CUSTOMER_ADMIN of A', (await member(tenants.A.customer.id, 'CUSTOMER_ADMIN')).client);
+  clients.set('USER of A', (await member(tenants.A.customer.id, 'USER')).client);
+  const deactivated = await member(tenants.A.customer.id, 'CUSTOMER_ADMIN');
+  await admin.expectJson(admin.patch(`/api/admin/users/${deactivated.user.id}`, { active: false }), 200);
+  clients.set('deactivated CUSTOMER_ADMIN of A', deactivated.client);
+  const ofC = await member(C.customer.id, 'CUSTOMER_ADMIN');
+  await admin.expectJson(admin.patch(`/api/admin/customers/${C.customer.id}`, { status: 'inactive' }), 200);
+  clients.set('CUSTOMER_ADMIN of a deactivated customer', ofC.client);
+}, 60_000);
+
+describe('the matrix covers the table', () => {
+  it('every permission in PERMISSIONS is exercised by some endpoint, and every endpoint names a real permission', () => {
+    const used = new Set(LIVE_ENDPOINTS.map((e) => e.permission));
+    expect([...used].sort()).toEqual(Object.keys(PERMISSIONS).sort());
+  });
+
+  it('every admin route handler is in the matrix, mapped to the permission its withAuth declares', () => {
+    const declared = declaredRoutes()
+      .map((r) => `${r.method} ${r.route} -> ${r.permission ?? 'NO withAuth'}`)
+      .sort();
+    const mapped = LIVE_ENDPOINTS.map((e) => `${e.method} ${e.route} -> ${e.permission}`).sort();
+    expect(declared).toEqual(mapped);
+    expect(declared.length).toBeGreaterThanOrEqual(10);
+  });
+
+  it('every role the table mentions is a known role', () => {
+    for (const rule of Object.values(PERMISSIONS)) {
+      for (const role of Object.keys(rule.roles)) expect(ROLES).toContain(role);
+    }
+  });
+});
+
+const cases = LIVE_ENDPOINTS.flatMap((ep) =>
+  CALLERS.flatMap((caller) =>
+    (ep.targeted === false ? (['A'] as const) : (['A', 'B'] as const)).map((target) => ({
+      label: `${ep.method} ${ep.route} [${ep.permission}] as ${caller.name} on tenant ${target}`,
+      ep,
+      caller,
+      target,
+    })),
+  ),
+);
+
+describe('admin API access matrix', () => {
+  it.each(cases)('$label', async ({ ep, caller, target }) => {
+    const t = tenants[target];
+    const client = clients.get(caller.name)!;
+    const want = expected(caller, ep, target);
+    const before = { A: await snapshot(tenants.A), B: await snapshot(tenants.B) };
+    const { path, body, marker } = await ep.request(t);
+    const res = await client.request(ep.method, path, body);
+    const text = await res.text();
+    const detail = `${res.status} ${text.slice(0, 300)}`;
+
+    if (want.kind === 'ok') {
+      expect(res.status, detail).toBe(ep.successStatus);
+      await ep.verifySuccess(t, ep.format === 'csv' ? text : JSON.parse(text), marker, before[target]);
+      return;
+    }
+    const json = JSON.parse(text);
+    if (want.kind === 'filtered') {
+      expect(res.status, detail).toBe(200);
+      expect(json.total).toBe(0);
+      expect(json.items).toEqual([]);
+      return;
+    }
+
+    expect(res.status, detail).toBe(want.status);
+    expect(Object.keys(json).sort()).toEqual(['details', 'error']);
+    expect(typeof json.error).toBe('string');
+    if (want.byRole) expect(json).toEqual(PERMISSIONS[ep.permission].forbidden);
+
+    // A refused request changed nothing anywhere: balances, counts, users, the ledger.
+    if (ep.write) {
+      expect(await snapshot(tenants.A)).toEqual(before.A);
+      expect(await snapshot(tenants.B)).toEqual(before.B);
+      if (ep.route === '/api/admin/users') expect(await usernameExists(marker!)).toBe(false);
+      if (ep.route === '/api/admin/customers') expect(await customerNameExists(marker!)).toBe(false);
+    }
+  }, 20_000);
+});
