@@ -16,13 +16,47 @@ function newestMtime(p) {
   return Math.max(0, ...fs.readdirSync(p).map((name) => newestMtime(path.join(p, name))));
 }
 
-function buildIfStale({ log = console.log } = {}) {
+function isStale() {
   const buildId = path.join(root, '.next', 'BUILD_ID');
   const builtAt = fs.existsSync(buildId) ? fs.statSync(buildId).mtimeMs : 0;
-  if (builtAt >= Math.max(...SOURCES.map((s) => newestMtime(path.join(root, s))))) return;
-  log(builtAt ? 'Sources changed since the last build: rebuilding…' : 'No build yet: building the app (once)…');
-  const build = spawnSync(process.execPath, [nextBin, 'build'], { cwd: root, stdio: 'inherit' });
-  if (build.status !== 0) throw new Error(`next build failed with exit code ${build.status}`);
+  return { builtAt, stale: builtAt < Math.max(...SOURCES.map((s) => newestMtime(path.join(root, s)))) };
+}
+
+// Two builds into one .next corrupt each other (e.g. two test runs starting together): builds take
+// a lock directory, and whoever waited re-checks whether the other's build already covers it.
+const LOCK = path.join(root, '.next-build.lock');
+const sleep = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
+function withBuildLock(fn) {
+  const deadline = Date.now() + 10 * 60_000;
+  for (;;) {
+    try {
+      fs.mkdirSync(LOCK);
+      break;
+    } catch (err) {
+      if (err.code !== 'EEXIST') throw err;
+      const age = Date.now() - fs.statSync(LOCK, { throwIfNoEntry: false })?.mtimeMs;
+      if (age > 10 * 60_000) fs.rmSync(LOCK, { recursive: true, force: true }); // left by a killed build
+      if (Date.now() > deadline) throw new Error(`timed out waiting for another build (${LOCK})`);
+      sleep(500);
+    }
+  }
+  try {
+    return fn();
+  } finally {
+    fs.rmSync(LOCK, { recursive: true, force: true });
+  }
+}
+
+function buildIfStale({ log = console.log } = {}) {
+  if (!isStale().stale) return;
+  withBuildLock(() => {
+    const { builtAt, stale } = isStale();
+    if (!stale) return;
+    log(builtAt ? 'Sources changed since the last build: rebuilding…' : 'No build yet: building the app (once)…');
+    const build = spawnSync(process.execPath, [nextBin, 'build'], { cwd: root, stdio: 'inherit' });
+    if (build.status !== 0) throw new Error(`next build failed with exit code ${build.status}`);
+  });
 }
 
 module.exports = { root, nextBin, buildIfStale };

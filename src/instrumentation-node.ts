@@ -1,5 +1,6 @@
 // Server start: open and migrate the database and make sure the bootstrap admin exists (printing a
 // generated password once), so the first request finds everything ready.
+import { refundStalePendingLookups } from './app/lib/searches';
 import { app } from './app/lib/startup';
 
 // Without NEXTAUTH_URL, NextAuth builds its URLs from the request's Host header.
@@ -8,6 +9,13 @@ if (!process.env.NEXTAUTH_URL) process.env.AUTH_TRUST_HOST ??= 'true';
 try {
   const { db } = await app();
   console.log(`[startup] ready on ${db.kind === 'pglite' ? 'embedded PGlite' : 'PostgreSQL'}`);
+  // Look-ups interrupted between their debit and Roblox's answer (a crash, a kill) are refunded.
+  const sweep = () =>
+    refundStalePendingLookups(db)
+      .then((n) => n > 0 && console.log(`[lookups] refunded ${n} interrupted look-up(s)`))
+      .catch((err) => console.error('[lookups] refund sweep failed:', (err as Error).message));
+  void sweep();
+  setInterval(sweep, 60_000).unref();
 } catch (err) {
   console.error(`[startup] ${(err as Error).message}`);
   process.exit(1);
