@@ -16,6 +16,8 @@ export interface RunningServer {
   /** The server's own PostgreSQL database (undefined on PGlite). */
   databaseUrl?: string;
   output(): string;
+  /** SIGKILL, as a crash would: no cleanup, the database is kept. */
+  kill(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -45,20 +47,30 @@ async function waitForHealth(baseUrl: string, child: ChildProcess, output: () =>
   throw new Error(`server did not become healthy in time:\n${output()}`);
 }
 
+export interface ServerOptions {
+  /** Use this PostgreSQL database (kept at stop) instead of making a throw-away one. */
+  databaseUrl?: string;
+  /** Listen on this port (e.g. to restart a killed server where clients expect it). */
+  port?: number;
+}
+
 /**
  * The production build (`next start`), on a database of its own: a fresh PostgreSQL database when
- * TEST_DATABASE_URL is set, a fresh PGlite directory otherwise.
+ * TEST_DATABASE_URL is set, a fresh PGlite directory otherwise (or the given `databaseUrl`).
  */
-export async function startServer(env: Record<string, string> = {}): Promise<RunningServer> {
+export async function startServer(env: Record<string, string> = {}, opts: ServerOptions = {}): Promise<RunningServer> {
   buildIfStale({ log: (line: string) => console.log(`[test server] ${line}`) });
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   const adminUsername = 'admin';
   const adminPassword = crypto.randomBytes(12).toString('base64url');
   let databaseUrl: string | undefined;
   let dropDatabase = async () => {};
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-server-'));
   const dbEnv: Record<string, string> = {};
-  if (TEST_DATABASE_URL) {
+  if (opts.databaseUrl) {
+    databaseUrl = opts.databaseUrl;
+    dbEnv.DATABASE_URL = opts.databaseUrl;
+  } else if (TEST_DATABASE_URL) {
     const created = await createPostgresDatabase();
     databaseUrl = created.url;
     dropDatabase = created.drop;
@@ -99,6 +111,12 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
     adminPassword,
     databaseUrl,
     output,
+    async kill() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGKILL');
+      await exited;
+    },
     async stop() {
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
