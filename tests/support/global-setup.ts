@@ -4,7 +4,7 @@ import { startServer, type RunningServer } from './server';
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    server: { baseUrl: string; adminUsername: string; adminPassword: string; databaseUrl?: string; robloxUrl: string };
+    server: { baseUrl: string; adminUsername: string; adminPassword: string; databaseUrl?: string; robloxUrl: string; logFile: string };
   }
 }
 
@@ -30,6 +30,7 @@ export async function setup(project: TestProject) {
     adminPassword: server.adminPassword,
     databaseUrl: server.databaseUrl,
     robloxUrl: roblox.url,
+    logFile: server.logFile,
   });
 }
 

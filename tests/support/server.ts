@@ -16,6 +16,8 @@ export interface RunningServer {
   /** The server's own PostgreSQL database (undefined on PGlite). */
   databaseUrl?: string;
   output(): string;
+  /** The server's stdout and stderr, as a file other processes can read. */
+  logFile: string;
   /** SIGKILL, as a crash would: no cleanup, the database is kept. */
   kill(): Promise<void>;
   stop(): Promise<void>;
@@ -79,6 +81,7 @@ export async function startServer(env: Record<string, string> = {}, opts: Server
     dbEnv.PGLITE_DATA_DIR = path.join(dataDir, 'pglite');
   }
   let log = '';
+  const logFile = path.join(dataDir, 'server.log');
   const child = spawn(process.execPath, [nextBin, 'start', '-p', String(port), '-H', '127.0.0.1'], {
     cwd: root,
     env: {
@@ -94,8 +97,12 @@ export async function startServer(env: Record<string, string> = {}, opts: Server
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  child.stdout!.on('data', (d) => (log += d));
-  child.stderr!.on('data', (d) => (log += d));
+  const record = (d: Buffer) => {
+    log += d;
+    fs.appendFileSync(logFile, d);
+  };
+  child.stdout!.on('data', record);
+  child.stderr!.on('data', record);
   const baseUrl = `http://127.0.0.1:${port}`;
   const output = () => log;
   try {
@@ -111,6 +118,7 @@ export async function startServer(env: Record<string, string> = {}, opts: Server
     adminPassword,
     databaseUrl,
     output,
+    logFile,
     async kill() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((r) => child.once('exit', r));

@@ -1,4 +1,5 @@
 import { AppError } from './errors';
+import { findDuplicateKey } from './json-keys';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -34,11 +35,17 @@ export async function readJson(req: Request): Promise<unknown> {
   }
   const text = Buffer.concat(chunks).toString('utf8');
   if (text.trim() === '') throw new AppError('bad_request', 'Request body is required', 'Send a JSON object');
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch {
     throw new AppError('bad_request', 'Malformed JSON', 'The request body is not valid JSON');
   }
+  const duplicate = findDuplicateKey(text);
+  if (duplicate !== null) {
+    throw new AppError('bad_request', 'Duplicate key in JSON', `The key "${duplicate}" appears more than once in one object`);
+  }
+  return value;
 }
 
 function tooLarge() {
