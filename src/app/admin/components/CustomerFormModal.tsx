@@ -4,6 +4,7 @@ import { useEffect, useId, useState } from 'react';
 import { ApiError, apiFetch } from '../lib/api-client';
 import { Modal } from './Modal';
 import { ErrorAlert } from './States';
+import { TextField, type FieldProps } from './TextField';
 
 export interface CustomerFields {
   id?: number;
@@ -46,9 +47,6 @@ export function CustomerFormModal({
     setSaving(false);
   }, [customer]);
 
-  const fieldError = (field: string) =>
-    error && error.details && typeof error.details === 'object' ? (error.details as Record<string, string>)[field] : undefined;
-
   async function submit(event: React.FormEvent) {
     event.preventDefault();
     const maxUsers = /^[0-9]+$/.test(values.maxUsers) ? Number(values.maxUsers) : NaN;
@@ -73,28 +71,16 @@ export function CustomerFormModal({
     }
   }
 
-  const field = (name: keyof typeof values, label: string, props: React.InputHTMLAttributes<HTMLInputElement> = {}) => {
-    const problem = fieldError(name);
-    return (
-      <div className="field">
-        <label htmlFor={`${id}-${name}`}>{label}</label>
-        <input
-          id={`${id}-${name}`}
-          name={name}
-          value={values[name]}
-          onChange={(e) => setValues((v) => ({ ...v, [name]: e.target.value }))}
-          aria-invalid={problem ? true : undefined}
-          aria-describedby={problem ? `${id}-${name}-error` : undefined}
-          {...props}
-        />
-        {problem && (
-          <p id={`${id}-${name}-error`} className="field-error">
-            {problem}
-          </p>
-        )}
-      </div>
-    );
-  };
+  const field = (name: keyof typeof values, label: string, props: FieldProps = {}) => (
+    <TextField
+      label={label}
+      name={name}
+      value={values[name]}
+      onChange={(value) => setValues((v) => ({ ...v, [name]: value }))}
+      error={error?.fieldError(name)}
+      {...props}
+    />
+  );
 
   return (
     <Modal open={customer !== null} onClose={onClose} title={editing ? `Edit ${editing.name}` : 'Create customer'}>

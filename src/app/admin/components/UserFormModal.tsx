@@ -5,6 +5,7 @@ import type { Role } from '@/app/lib/auth/roles';
 import { ApiError, apiFetch } from '../lib/api-client';
 import { Modal } from './Modal';
 import { ErrorAlert } from './States';
+import { TextField, type FieldProps } from './TextField';
 
 export function UserFormModal({
   open,
@@ -31,9 +32,6 @@ export function UserFormModal({
     setSaving(false);
   }, [open, defaultCustomerId]);
 
-  const detail = (field: string) =>
-    error && error.details && typeof error.details === 'object' ? (error.details as Record<string, string>)[field] : undefined;
-
   async function submit(event: React.FormEvent) {
     event.preventDefault();
     setSaving(true);
@@ -51,34 +49,17 @@ export function UserFormModal({
     }
   }
 
-  const input = (name: 'username' | 'password' | 'customerId', label: string, props: React.InputHTMLAttributes<HTMLInputElement>, hint?: string) => {
-    const problem = detail(name);
-    const describedBy = [hint && `${id}-${name}-hint`, problem && `${id}-${name}-error`].filter(Boolean).join(' ') || undefined;
-    return (
-      <div className="field">
-        <label htmlFor={`${id}-${name}`}>{label}</label>
-        <input
-          id={`${id}-${name}`}
-          name={name}
-          value={values[name]}
-          onChange={(e) => setValues((v) => ({ ...v, [name]: e.target.value }))}
-          aria-invalid={problem ? true : undefined}
-          aria-describedby={describedBy}
-          {...props}
-        />
-        {hint && (
-          <p id={`${id}-${name}-hint`} className="hint">
-            {hint}
-          </p>
-        )}
-        {problem && (
-          <p id={`${id}-${name}-error`} className="field-error">
-            {problem}
-          </p>
-        )}
-      </div>
-    );
-  };
+  const input = (name: 'username' | 'password' | 'customerId', label: string, props: FieldProps, hint?: string) => (
+    <TextField
+      label={label}
+      name={name}
+      value={values[name]}
+      onChange={(value) => setValues((v) => ({ ...v, [name]: value }))}
+      hint={hint}
+      error={error?.fieldError(name)}
+      {...props}
+    />
+  );
 
   return (
     <Modal open={open} onClose={onClose} title="Create user">

@@ -12,6 +12,12 @@ export class ApiError extends Error {
     super(message);
   }
 
+  /** The message for one field when `details` maps fields to messages (a 400 from validation). */
+  fieldError(field: string): string | undefined {
+    const d = this.details;
+    return d && typeof d === 'object' ? ((d as Record<string, unknown>)[field] as string | undefined) : undefined;
+  }
+
   /** `details` in words: a string as is, a field map as "field: message" lines. */
   get detailLines(): string[] {
     if (typeof this.details === 'string') return [this.details];
