@@ -101,7 +101,7 @@ export function CustomerFormModal({
         {field('contactEmail', 'Contact email', { type: 'email', autoComplete: 'off' })}
         {field('maxUsers', 'Max users', { inputMode: 'numeric' })}
         {field('logoUrl', 'Logo URL', { type: 'url', placeholder: 'https://…' })}
-        {error && <ErrorAlert title={editing ? 'The customer was not saved' : 'The customer was not created'} error={error} />}
+        {error && <ErrorAlert title={editing ? 'The customer was not saved' : 'The customer was not created'} error={error} inlineFields={Object.keys(values)} />}
         <div className="modal-actions">
           <button type="button" className="btn btn-secondary" onClick={onClose}>
             Cancel

@@ -2,14 +2,30 @@
 
 import type { ApiError } from '../lib/api-client';
 
-export function ErrorAlert({ title, error, onRetry }: { title: string; error: ApiError; onRetry?: () => void }) {
+/**
+ * An API error as the user should read it. Forms pass the fields they show errors beside
+ * (`inlineFields`): those messages aren't repeated here, the alert points at the fields instead.
+ */
+export function ErrorAlert({
+  title,
+  error,
+  onRetry,
+  inlineFields = [],
+}: {
+  title: string;
+  error: ApiError;
+  onRetry?: () => void;
+  inlineFields?: string[];
+}) {
+  const shownInline = inlineFields.filter((f) => error.fieldError(f));
+  const lines = error.detailLines.filter((line) => !shownInline.some((f) => line.startsWith(`${f}: `)));
   return (
     <div role="alert" className="alert alert-error">
       <p className="alert-title">{title}</p>
-      <p>{error.message}</p>
-      {error.detailLines.length > 0 && (
+      <p>{shownInline.length > 0 ? 'Check the highlighted fields.' : error.message}</p>
+      {lines.length > 0 && (
         <ul className="detail-list">
-          {error.detailLines.map((line) => (
+          {lines.map((line) => (
             <li key={line}>{line}</li>
           ))}
         </ul>

@@ -79,7 +79,7 @@ export function UserFormModal({
           </select>
         </div>
         {isPlatformAdmin && values.role !== 'SUPER_ADMIN' && input('customerId', 'Customer ID', { inputMode: 'numeric' })}
-        {error && <ErrorAlert title="The user was not created" error={error} />}
+        {error && <ErrorAlert title="The user was not created" error={error} inlineFields={['username', 'password', 'customerId']} />}
         <div className="modal-actions">
           <button type="button" className="btn btn-secondary" onClick={onClose}>
             Cancel
