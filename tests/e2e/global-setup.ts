@@ -1,12 +1,26 @@
+import { startFakeRoblox } from '../support/fake-roblox';
 import { startServer } from '../support/server';
 
-/** One production server for the browser tests; its address and admin password reach the tests by env. */
+/**
+ * One production server for the browser tests; its address and admin password reach the tests by env.
+ * Its live Roblox client talks to a local fake Roblox (as the API suites' server does), never to Roblox.
+ */
 export default async function globalSetup() {
-  const server = await startServer();
+  const roblox = await startFakeRoblox({ slowMs: 3_000 });
+  const server = await startServer({
+    ROBLOX_USERS_API_URL: roblox.url,
+    ROBLOX_TIMEOUT_MS: '800',
+    ROBLOX_MAX_RETRIES: '2',
+  }).catch(async (err: unknown) => {
+    await roblox.close();
+    throw err;
+  });
   process.env.E2E_BASE_URL = server.baseUrl;
   process.env.E2E_ADMIN_USERNAME = server.adminUsername;
   process.env.E2E_ADMIN_PASSWORD = server.adminPassword;
+  process.env.E2E_ROBLOX_URL = roblox.url;
   return async () => {
     await server.stop();
+    await roblox.close();
   };
 }

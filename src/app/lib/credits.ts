@@ -2,7 +2,7 @@ import type { Db, Queryable } from './db';
 import { Conditions } from './db/sql';
 import { AppError, isPgError, notFound } from './errors';
 import { idempotent, type StoredResponse } from './idempotency';
-import { paging, type Page } from './paging';
+import { cappedCount, pageOf, paging, type Page } from './paging';
 import type { AddCreditsInput, TransactionFilter, TransactionType } from './validation/credits';
 
 /**
@@ -220,7 +220,17 @@ function transactionConditions(customerId: number | undefined, f: TransactionFil
   return where;
 }
 
-/** The audit trail, newest first. `customerId` undefined: all customers (platform scope). */
+/**
+ * The audit trail, newest first. `customerId` undefined: all customers (platform scope).
+ *
+ * The page walks an index (id, or customer/user/type, or created_at) and stops after pageSize
+ * rows; the total is exact up to COUNT_CAP rows and estimated beyond (cappedCount), so the cost
+ * of a page doesn't grow with the ledger. With a date filter the page is ordered by created_at
+ * (then id), walking the created_at index from the range's edge: ordering by id there would scan
+ * every row newer than `to` before the first match. The trigger takes a row's id and time together,
+ * under the customer's lock, so a customer's rows are in the same order either way; across
+ * customers the two orders can differ only for rows stamped within microseconds of each other.
+ */
 export async function listTransactions(
   db: Queryable,
   customerId: number | undefined,
@@ -228,15 +238,16 @@ export async function listTransactions(
 ): Promise<Page<TransactionListItem>> {
   const { page, pageSize, offset } = paging(f);
   const where = transactionConditions(customerId, f);
-  const count = db.query<{ n: number }>(`SELECT count(*) AS n FROM credit_transactions ct ${where.sql}`, [...where.params]);
+  const count = cappedCount(db, `FROM credit_transactions ct ${where.sql}`, [...where.params]);
   const dir = f.order === 'asc' ? 'ASC' : 'DESC';
+  const byTime = f.from !== undefined || f.to !== undefined;
   const items = db.query<TransactionListRow>(
     `${TRANSACTION_LIST_SQL} ${where.sql}
-      ORDER BY ct.id ${dir} LIMIT ${where.param(pageSize)} OFFSET ${where.param(offset)}`,
+      ORDER BY ${byTime ? `ct.created_at ${dir}, ` : ''}ct.id ${dir} LIMIT ${where.param(pageSize)} OFFSET ${where.param(offset)}`,
     where.params,
   );
   const [rows, total] = await Promise.all([items, count]);
-  return { items: rows.rows.map(toListItem), total: total.rows[0]!.n, page, pageSize };
+  return pageOf(rows.rows.map(toListItem), total, page, pageSize);
 }
 
 /** Every transaction matching the filter, newest first, fetched in id-keyed batches (no OFFSET scans). */

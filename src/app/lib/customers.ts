@@ -60,37 +60,63 @@ function toDto(r: CustomerStatsRow): CustomerDto {
 const COLUMNS = `id, name, status, contact_email, max_users, logo_url, user_count, active_user_count,
   total_searches, credit_balance, total_credits_purchased, total_credits_used, created_at, updated_at`;
 
-// Names sort case-insensitively, matching the lower(name) index.
-const SORT_EXPR: Record<NonNullable<CustomerListQuery['sort']>, string> = {
-  id: 'id',
-  name: 'lower(name)',
-  status: 'status',
-  created_at: 'created_at',
-  user_count: 'user_count',
-  credit_balance: 'credit_balance',
-  total_credits_purchased: 'total_credits_purchased',
-  total_credits_used: 'total_credits_used',
-  total_searches: 'total_searches',
+const VIEW_COLUMNS = COLUMNS.split(',')
+  .map((column) => `s.${column.trim()}`)
+  .join(', ');
+
+// Each sort is served by an index on the table that owns its column (migrations 012 and 014); names
+// sort case-insensitively, matching the lower(name) index. `view` is the same order on customer_stats.
+const SORTS: Record<NonNullable<CustomerListQuery['sort']>, { table: 'customers' | 'customer_credits' | 'customer_counters'; key: string; view: string }> = {
+  id: { table: 'customers', key: 'c.id', view: 's.id' },
+  name: { table: 'customers', key: 'lower(c.name)', view: 'lower(s.name)' },
+  status: { table: 'customers', key: 'c.status', view: 's.status' },
+  created_at: { table: 'customers', key: 'c.created_at', view: 's.created_at' },
+  user_count: { table: 'customer_counters', key: 'k.user_count', view: 's.user_count' },
+  credit_balance: { table: 'customer_credits', key: 'cc.balance', view: 's.credit_balance' },
+  total_credits_purchased: { table: 'customer_credits', key: 'cc.total_purchased', view: 's.total_credits_purchased' },
+  total_credits_used: { table: 'customer_credits', key: 'cc.total_used', view: 's.total_credits_used' },
+  total_searches: { table: 'customer_counters', key: 'k.search_count', view: 's.total_searches' },
 };
 
-/** `customerId` undefined: every customer (platform scope); a number: only that one. */
+/**
+ * `customerId` undefined: every customer (platform scope); a number: only that one.
+ *
+ * Cost independent of the ledger and look-up tables (customer_stats reads maintained counters).
+ * The page's ids are found first on the one table that owns the sort column, walking its index
+ * (index-only where it can: deep pages skip index entries, not joined rows), and only those
+ * pageSize rows are then read from customer_stats. Every customer has exactly one
+ * customer_credits and one customer_counters row (created by triggers with the customer), so
+ * counting and filtering customers alone gives the same rows as the view.
+ */
 export async function listCustomers(
   db: Queryable,
   customerId: number | undefined,
   q: CustomerListQuery,
 ): Promise<Page<CustomerDto>> {
   const { page, pageSize, offset } = paging(q);
-  const where = new Conditions().maybe('id = ?', customerId).maybe('status = ?', q.status);
+  const where = new Conditions().maybe('c.id = ?', customerId).maybe('c.status = ?', q.status);
   if (q.search) {
     const asId = /^\d{1,9}$/.test(q.search) ? Number(q.search) : null;
-    where.add(`(name ILIKE ? OR id = ${where.param(asId)})`, likePattern(q.search));
+    if (asId === null) where.add('c.name ILIKE ?', likePattern(q.search));
+    else where.add(`(c.name ILIKE ? OR c.id = ${where.param(asId)})`, likePattern(q.search));
   }
-  const count = db.query<{ n: number }>(`SELECT count(*) AS n FROM customer_stats ${where.sql}`, [...where.params]);
+  const count = db.query<{ n: number }>(`SELECT count(*) AS n FROM customers c ${where.sql}`, [...where.params]);
   const dir = q.order === 'desc' ? 'DESC' : 'ASC';
-  const sort = SORT_EXPR[q.sort ?? 'name'];
+  const sort = SORTS[q.sort ?? 'name'];
+  const filtered = where.sql !== '';
+  let keys: string;
+  if (sort.table === 'customers') {
+    keys = `SELECT c.id FROM customers c ${where.sql} ORDER BY ${sort.key} ${dir}, c.id ${dir}`;
+  } else {
+    const [alias, idColumn] = sort.table === 'customer_credits' ? ['cc', 'cc.customer_id'] : ['k', 'k.customer_id'];
+    const join = filtered ? `JOIN customers c ON c.id = ${idColumn}` : '';
+    keys = `SELECT ${idColumn} AS id FROM ${sort.table} ${alias} ${join} ${where.sql} ORDER BY ${sort.key} ${dir}, ${idColumn} ${dir}`;
+  }
   const items = db.query<CustomerStatsRow>(
-    `SELECT ${COLUMNS} FROM customer_stats ${where.sql}
-      ORDER BY ${sort} ${dir}, id ${dir} LIMIT ${where.param(pageSize)} OFFSET ${where.param(offset)}`,
+    `SELECT ${VIEW_COLUMNS}
+       FROM (${keys} LIMIT ${where.param(pageSize)} OFFSET ${where.param(offset)}) p
+       JOIN customer_stats s ON s.id = p.id
+      ORDER BY ${sort.view} ${dir}, s.id ${dir}`,
     where.params,
   );
   const [rows, total] = await Promise.all([items, count]);

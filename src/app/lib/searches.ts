@@ -3,7 +3,7 @@ import { addCredits, consumeCredits } from './credits';
 import type { Db, Queryable } from './db';
 import { Conditions } from './db/sql';
 import { AppError } from './errors';
-import { paging, type Page } from './paging';
+import { cappedCount, pageOf, paging, type Page } from './paging';
 import { RobloxRejectedError, robloxProvider, type RobloxProfile, type RobloxUserSummary } from './roblox';
 import type { LookupInput, SearchHistoryQuery } from './validation/searches';
 
@@ -70,13 +70,14 @@ export async function runLookup(db: Db, caller: LookupCaller, input: LookupInput
   try {
     const profile = input.type === 'profile' ? await roblox.getUser(Number(input.query)) : null;
     const results = profile ? null : await roblox.searchUsers(input.query, 10);
-    await db.query(`UPDATE searches SET status = 'success', result_count = $2, duration_ms = $3 WHERE id = $1`, [
-      searchId,
-      results ? results.length : 1,
-      Date.now() - started,
-    ]);
+    // Guarded like refund(): if the stale-look-up sweep refunded this one meanwhile, it stays refunded
+    // and the answer was free.
+    const done = await db.query(
+      `UPDATE searches SET status = 'success', result_count = $2, duration_ms = $3 WHERE id = $1 AND status = 'pending'`,
+      [searchId, results ? results.length : 1, Date.now() - started],
+    );
     const balance = await currentBalance(db, caller.customerId);
-    const base = { searchId, query: input.query, creditsCharged: cost, balance };
+    const base = { searchId, query: input.query, creditsCharged: done.rowCount > 0 ? cost : 0, balance };
     return profile ? { type: 'profile', profile, ...base } : { type: 'keyword', results: results!, ...base };
   } catch (err) {
     const durationMs = Date.now() - started;
@@ -129,11 +130,11 @@ export interface SearchDto {
   createdAt: string;
 }
 
-/** A customer's look-ups, newest first (`customerId` undefined: every customer). */
+/** A customer's look-ups, newest first (`customerId` undefined: every customer); the total is capped like the audit trail's. */
 export async function listSearches(db: Queryable, customerId: number | undefined, q: SearchHistoryQuery): Promise<Page<SearchDto>> {
   const { page, pageSize, offset } = paging(q);
   const where = new Conditions().maybe('s.customer_id = ?', customerId).maybe('s.user_id = ?', q.userId);
-  const count = db.query<{ n: number }>(`SELECT count(*) AS n FROM searches s ${where.sql}`, [...where.params]);
+  const count = cappedCount(db, `FROM searches s ${where.sql}`, [...where.params]);
   const items = db.query<{
     id: number;
     user_id: number;
@@ -154,8 +155,8 @@ export async function listSearches(db: Queryable, customerId: number | undefined
     where.params,
   );
   const [rows, total] = await Promise.all([items, count]);
-  return {
-    items: rows.rows.map((r) => ({
+  return pageOf(
+    rows.rows.map((r) => ({
       id: r.id,
       userId: r.user_id,
       username: r.username,
@@ -168,8 +169,8 @@ export async function listSearches(db: Queryable, customerId: number | undefined
       error: r.error,
       createdAt: r.created_at.toISOString(),
     })),
-    total: total.rows[0]!.n,
+    total,
     page,
     pageSize,
-  };
+  );
 }

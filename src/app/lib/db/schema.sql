@@ -1,6 +1,6 @@
 -- roblox-tool: the reference schema.
 --
--- The full current database schema in one plain-SQL file: exactly what migrations 001-013 in
+-- The full current database schema in one plain-SQL file: exactly what migrations 001-014 in
 -- database/migrations/ produce (customer_stats in its 013 form, with credit_balance,
 -- total_credits_purchased and total_credits_used), minus the runner's own schema_migrations table.
 -- Read it to see the whole schema at once, or load it into an empty database for tooling.
@@ -348,3 +348,11 @@ CREATE INDEX credit_transactions_type_idx ON credit_transactions (type, id);
 CREATE INDEX credit_transactions_created_at_idx ON credit_transactions (created_at, id);
 CREATE INDEX credit_transactions_manual_admin_idx ON credit_transactions (payment_id text_pattern_ops)
   WHERE payment_id LIKE 'MANUAL_ADMIN_%';
+
+-- ---------------------------------------------------------------------------
+-- From 014_customer_name_sort_index.sql
+-- ---------------------------------------------------------------------------
+-- The Customers list's name sort reads only its index: customers_name_idx gains INCLUDE (name)
+-- (an expression index is used index-only only when the expression's column is in it too).
+DROP INDEX customers_name_idx;
+CREATE INDEX customers_name_idx ON customers (lower(name), id) INCLUDE (name);

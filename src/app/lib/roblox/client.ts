@@ -56,8 +56,15 @@ export function createLiveClient(opts: LiveClientOptions): RobloxProvider {
       let body: unknown;
       try {
         body = await res.json();
-      } catch {
-        throw new RobloxUnavailableError(`Roblox sent a malformed response (HTTP ${res.status})`);
+      } catch (err) {
+        // The timeout also covers the body: a body that stalls is a timeout (retried), not malformed.
+        const name = (err as Error).name;
+        if (name !== 'TimeoutError' && name !== 'AbortError') {
+          throw new RobloxUnavailableError(`Roblox sent a malformed response (HTTP ${res.status})`);
+        }
+        lastProblem = `no answer within ${opts.timeoutMs} ms`;
+        if (attempt < opts.maxRetries) await sleep(backoff(attempt, opts.backoffMs ?? 200, null));
+        continue;
       }
       if (res.status === 400 || res.status === 404) {
         const parsed = robloxErrorBody.safeParse(body);

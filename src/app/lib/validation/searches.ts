@@ -9,7 +9,7 @@ export const lookupSchema = z
     query: z.string({ error: 'Query is required' }).trim().min(1, 'Query is required').max(50, 'Query must be at most 50 characters'),
     type: z.enum(SEARCH_TYPES, { error: 'Type must be keyword or profile' }).default('keyword'),
   })
-  .refine((v) => v.type !== 'profile' || /^[1-9][0-9]{0,15}$/.test(v.query), {
+  .refine((v) => v.type !== 'profile' || (/^[1-9][0-9]{0,15}$/.test(v.query) && Number.isSafeInteger(Number(v.query))), {
     message: 'A profile look-up needs a numeric Roblox user ID',
     path: ['query'],
   });
