@@ -54,7 +54,8 @@ function buildIfStale({ log = console.log } = {}) {
     const { builtAt, stale } = isStale();
     if (!stale) return;
     log(builtAt ? 'Sources changed since the last build: rebuilding…' : 'No build yet: building the app (once)…');
-    const build = spawnSync(process.execPath, [nextBin, 'build'], { cwd: root, stdio: 'inherit' });
+    // `npm run build`: next build, then the postbuild step (the embedded database template).
+    const build = spawnSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
     if (build.status !== 0) throw new Error(`next build failed with exit code ${build.status}`);
   });
 }

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import pg from 'pg';
 import { openPglite } from '@/app/lib/db/pglite';
+import { readPgliteTemplate } from '@/app/lib/db/pglite-template';
 import { openPostgres } from '@/app/lib/db/postgres';
 import { migrate } from '@/app/lib/db/migrate';
 import type { Db } from '@/app/lib/db/types';
@@ -50,7 +51,8 @@ export async function createTestDb(opts: { migrateTo?: number | 'none' } = {}): 
     dropDb = created.drop;
     db = openPostgres(url, { max: 20 });
   } else {
-    db = await openPglite();
+    // A fully migrated database starts from the build's template when there is one (much faster).
+    db = await openPglite(undefined, { template: opts.migrateTo === undefined ? readPgliteTemplate() : undefined });
   }
   if (opts.migrateTo !== 'none') await migrate(db, { to: opts.migrateTo });
   return {

@@ -1,6 +1,7 @@
 import { config } from '../config';
 import { migrate } from './migrate';
 import { openPglite } from './pglite';
+import { readPgliteTemplate } from './pglite-template';
 import { openPostgres } from './postgres';
 import type { Db } from './types';
 
@@ -10,7 +11,7 @@ export type { Db, Queryable, QueryResult } from './types';
 export async function openDatabase(): Promise<Db> {
   const url = config.databaseUrl;
   if (url) return openPostgres(url);
-  return openPglite(config.pgliteDataDir);
+  return openPglite(config.pgliteDataDir, { template: readPgliteTemplate() });
 }
 
 // One database per process, shared by every bundle Next builds (route handlers, instrumentation).

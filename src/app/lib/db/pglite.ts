@@ -73,18 +73,30 @@ function adapt(target: PGlite | Transaction): Queryable {
   };
 }
 
-/** Opens PGlite on a directory (locked for this process) or, with no directory, in memory. */
-export async function openPglite(dataDir?: string): Promise<Db> {
+export interface PgliteDb extends Db {
+  /** The whole data directory as a gzipped tarball (what `template` takes). */
+  dump(): Promise<Blob>;
+}
+
+/**
+ * Opens PGlite on a directory (locked for this process) or, with no directory, in memory. A new,
+ * empty database starts from `template` (a dump of an already migrated one) when given: loading
+ * it is several times faster than PGlite's initdb followed by every migration.
+ */
+export async function openPglite(dataDir?: string, opts: { template?: Blob } = {}): Promise<PgliteDb> {
   const release = dataDir ? acquireLock(dataDir) : () => {};
   let pg: PGlite;
   try {
     if (dataDir) fs.mkdirSync(dataDir, { recursive: true });
-    pg = await PGlite.create({ dataDir, extensions: { pg_trgm }, parsers });
+    const isNew = !dataDir || !fs.existsSync(`${dataDir}/PG_VERSION`);
+    const loadDataDir = isNew ? opts.template : undefined;
+    pg = await PGlite.create({ dataDir, loadDataDir, extensions: { pg_trgm }, parsers });
   } catch (err) {
     release();
     throw err;
   }
   return {
+    dump: () => pg.dumpDataDir('gzip') as Promise<Blob>,
     kind: 'pglite',
     ...adapt(pg),
     transaction: (fn) => pg.transaction((tx) => fn(adapt(tx))),
