@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { findDuplicateKey } from '@/app/lib/json-keys';
+import { inspectJson } from '@/app/lib/json-keys';
+
+const findDuplicateKey = (text: string) => inspectJson(text).duplicate;
 
 describe('findDuplicateKey', () => {
   it.each([
@@ -21,5 +23,11 @@ describe('findDuplicateKey', () => {
     '{}',
   ])('accepts %s', (text) => {
     expect(findDuplicateKey(text)).toBeNull();
+  });
+
+  it('measures the deepest nesting', () => {
+    expect(inspectJson('{"a":[1,{"b":[[2]]}]}').depth).toBe(5);
+    expect(inspectJson('"flat"').depth).toBe(0);
+    expect(inspectJson('['.repeat(5000) + ']'.repeat(5000)).depth).toBe(5000);
   });
 });

@@ -1,7 +1,9 @@
 import { AppError } from './errors';
-import { findDuplicateKey } from './json-keys';
+import { inspectJson } from './json-keys';
+import { assertStorableText } from './text';
 
 export const MAX_BODY_BYTES = 64 * 1024;
+const MAX_JSON_DEPTH = 32;
 
 export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
   return Response.json(body, { status, headers: { 'Cache-Control': 'no-store', ...headers } });
@@ -10,7 +12,9 @@ export function json(body: unknown, status = 200, headers: Record<string, string
 /** Turns any thrown value into the `{ error, details }` response; unknown errors are logged, never shown. */
 export function errorResponse(err: unknown): Response {
   if (err instanceof AppError) return json(err.toJSON(), err.status, err.headers);
-  console.error('[api] unhandled error:', err);
+  // Name, code and stack only: driver errors carry the query's parameters, which are user data.
+  const e = err as { name?: string; message?: string; code?: string; stack?: string };
+  console.error(`[api] unhandled error: ${e?.name ?? 'Error'}${e?.code ? ` (${e.code})` : ''}: ${e?.message ?? String(err)}`, e?.stack ?? '');
   return json({ error: 'Internal server error', details: 'The request could not be completed' }, 500);
 }
 
@@ -41,10 +45,16 @@ export async function readJson(req: Request): Promise<unknown> {
   } catch {
     throw new AppError('bad_request', 'Malformed JSON', 'The request body is not valid JSON');
   }
-  const duplicate = findDuplicateKey(text);
+  const { duplicate, depth } = inspectJson(text);
+  // Nothing we accept nests deeper than a few levels; a pathological depth is refused before it
+  // costs stack in the validators.
+  if (depth > MAX_JSON_DEPTH) {
+    throw new AppError('bad_request', 'JSON nested too deeply', `Objects and arrays may nest at most ${MAX_JSON_DEPTH} levels`);
+  }
   if (duplicate !== null) {
     throw new AppError('bad_request', 'Duplicate key in JSON', `The key "${duplicate}" appears more than once in one object`);
   }
+  assertStorableText(value);
   return value;
 }
 
@@ -77,3 +87,4 @@ export function assertSameOrigin(req: Request): void {
     throw new AppError('forbidden', 'Forbidden - Cross-site request refused', 'Requests must come from this site');
   }
 }
+

@@ -1,9 +1,10 @@
 /**
- * Finds the first object key that appears twice in the same object of a JSON text that JSON.parse
- * already accepted. JSON.parse silently keeps the last value, so `{"amount":1,"amount":10000}`
- * would mean whatever the last proxy or logger in line didn't see: such a body is refused instead.
+ * One pass over a JSON text that JSON.parse already accepted: the first object key that appears
+ * twice in one object (JSON.parse silently keeps the last value, so `{"amount":1,"amount":10000}`
+ * would mean whatever a proxy or logger in between didn't see), and the deepest nesting.
  */
-export function findDuplicateKey(text: string): string | null {
+export function inspectJson(text: string): { duplicate: string | null; depth: number } {
+  let depth = 0;
   const stack: Array<Set<string> | null> = []; // a Set per open object, null per open array
   let expectKey = false;
   for (let i = 0; i < text.length; i++) {
@@ -11,7 +12,7 @@ export function findDuplicateKey(text: string): string | null {
     if (ch === '"') {
       let j = i + 1;
       let raw = '';
-      while (text[j] !== '"') {
+      while (j < text.length && text[j] !== '"') {
         if (text[j] === '\\') {
           raw += text.slice(j, j + 2);
           j += 2;
@@ -23,21 +24,23 @@ export function findDuplicateKey(text: string): string | null {
       const top = stack[stack.length - 1];
       if (expectKey && top) {
         const key = JSON.parse(`"${raw}"`) as string;
-        if (top.has(key)) return key;
+        if (top.has(key)) return { duplicate: key, depth };
         top.add(key);
         expectKey = false;
       }
       i = j;
     } else if (ch === '{') {
       stack.push(new Set());
+      depth = Math.max(depth, stack.length);
       expectKey = true;
     } else if (ch === '[') {
       stack.push(null);
+      depth = Math.max(depth, stack.length);
     } else if (ch === '}' || ch === ']') {
       stack.pop();
     } else if (ch === ',') {
       expectKey = stack[stack.length - 1] instanceof Set;
     }
   }
-  return null;
+  return { duplicate: null, depth };
 }

@@ -31,6 +31,7 @@ export async function authOptions(): Promise<AuthOptions> {
           const username = credentials?.username?.trim() ?? '';
           const password = credentials?.password ?? '';
           if (!username || !password || username.length > 64 || password.length > 200) return null;
+          if (username.includes('\u0000') || password.includes('\u0000')) return null; // unstorable: no such user
           const user = await findLoginUser(db, username);
           const ok = await verifyPassword(user?.password_hash ?? (await dummyPasswordHash()), password);
           if (!user || !ok || !user.usable) return null;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { badRequest } from '../errors';
+import { assertStorableText } from '../text';
 
 /** Positive database id. Query strings arrive as text: accept only plain digits. */
 export const idParam = z
@@ -48,8 +49,10 @@ export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown): z.
   return result.data;
 }
 
+/** The query string as an object for a zod schema; text PostgreSQL can't store is a 400 here. */
 export function searchParamsObject(url: URL): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [key, value] of url.searchParams) out[key] = value;
+  assertStorableText(out);
   return out;
 }

@@ -22,6 +22,7 @@ const logoUrl = z
   .string()
   .trim()
   .max(2048, 'Logo URL is too long')
+  .regex(/^[^\s\u0000-\u001f\u007f]*$/, 'Logo URL may not contain spaces or control characters')
   .pipe(z.url({ protocol: /^https?$/, error: 'Logo URL must be an http(s) URL' }))
   .nullable();
 

@@ -11,13 +11,15 @@ export const GET = withAuth('credits.read', async (ctx) => {
   const filter = parseOrThrow(transactionFilterSchema, searchParamsObject(new URL(ctx.req.url)));
   const customerId = tenantOf(ctx, filter.customerId, 'export transactions of');
   const rows = allTransactions(ctx.db, customerId, filter);
+  // The first row is fetched before answering, so a failing query is still a proper error response
+  // rather than a 200 cut off mid-stream.
+  let next = await rows.next();
   const encoder = new TextEncoder();
   const body = new ReadableStream<Uint8Array>({
     start(controller) {
       controller.enqueue(encoder.encode(csvRow(HEADER)));
     },
     async pull(controller) {
-      const next = await rows.next();
       if (next.done) return controller.close();
       const t = next.value;
       controller.enqueue(
@@ -25,6 +27,7 @@ export const GET = withAuth('credits.read', async (ctx) => {
           csvRow([t.id, t.createdAt, t.customerId, t.customerName, t.userId, t.username, t.type, t.amount, t.balanceBefore, t.balanceAfter, t.description, t.paymentId]),
         ),
       );
+      next = await rows.next();
     },
   });
   const stamp = new Date().toISOString().slice(0, 10);
