@@ -60,4 +60,8 @@ function buildIfStale({ log = console.log } = {}) {
   });
 }
 
-module.exports = { root, nextBin, buildIfStale };
+// `npm start` caps the server's heap at this: without a limit V8 grows it lazily to whatever the
+// machine allows; 512 MB keeps the server near 200 MB resident under load (docs/PERFORMANCE.md).
+const SERVER_HEAP_MB = 512;
+
+module.exports = { root, nextBin, buildIfStale, SERVER_HEAP_MB };

@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import buildHelpers from './build-if-stale.cjs';
 
-const { buildIfStale, nextBin, root } = buildHelpers;
+const { buildIfStale, nextBin, root, SERVER_HEAP_MB } = buildHelpers;
 
 try {
   buildIfStale();
@@ -14,9 +14,16 @@ try {
 }
 
 const port = process.env.PORT || '3000';
+// The heap limit (NODE_OPTIONS can override it): see SERVER_HEAP_MB.
+const nodeOptions = process.env.NODE_OPTIONS ?? '';
+const env = {
+  ...process.env,
+  NODE_OPTIONS: /max-old-space-size/.test(nodeOptions) ? nodeOptions : `${nodeOptions} --max-old-space-size=${SERVER_HEAP_MB}`.trim(),
+};
 const server = spawn(process.execPath, [nextBin, 'start', '-p', port, ...process.argv.slice(2)], {
   cwd: root,
   stdio: 'inherit',
+  env,
 });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.kill(signal));
 server.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -16,8 +16,10 @@ let n = 0;
 /** A keyword nobody has sent to the fake Roblox yet (its request count starts at 0). */
 const fresh = (prefix: string) => `${prefix}${process.pid.toString(36)}${Date.now().toString(36)}${(n++).toString(36)}`;
 
-async function robloxRequests(keyword: string): Promise<number> {
-  const res = await fetch(`${server().robloxUrl}/__requests?keyword=${encodeURIComponent(keyword)}`);
+/** Requests the fake Roblox received for a keyword search, or (`profile`) for one user id. */
+async function robloxRequests(query: string, type: 'keyword' | 'profile' = 'keyword'): Promise<number> {
+  const param = type === 'profile' ? `id=${encodeURIComponent(query)}` : `keyword=${encodeURIComponent(query)}`;
+  const res = await fetch(`${server().robloxUrl}/__requests?${param}`);
   return ((await res.json()) as { requests: number }).requests;
 }
 
@@ -284,7 +286,8 @@ describe('POST /api/search: what costs nothing', () => {
     assertErrorShape(res);
     expect(res.error).toMatch(message);
     if (body && typeof body === 'object' && typeof (body as { query?: unknown }).query === 'string') {
-      expect(await robloxRequests((body as { query: string }).query.trim())).toBe(0);
+      const { query, type } = body as { query: string; type?: string };
+      expect(await robloxRequests(query.trim(), type === 'profile' ? 'profile' : 'keyword')).toBe(0);
     }
     expect(await balanceOf(customer.id)).toBe(3);
     expect(await transactionsOf(customer.id)).toHaveLength(1);

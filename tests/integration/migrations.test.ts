@@ -96,8 +96,8 @@ afterAll(async () => {
 });
 
 describe('migrations', () => {
-  it('the repository has migrations 001-013, numbered without gaps', () => {
-    expect(ALL).toEqual(Array.from({ length: 13 }, (_, i) => i + 1));
+  it('the repository has migrations 001-014, numbered without gaps', () => {
+    expect(ALL).toEqual(Array.from({ length: 14 }, (_, i) => i + 1));
     expect(migrationFiles[12]).toBe('013_add_credits_to_customer_stats.sql');
   });
 
@@ -124,7 +124,7 @@ describe('migrations', () => {
     expect(await recorded(db)).toEqual(before);
   });
 
-  it('migrate({ to: 12 }) stops at 012 (no credit columns yet); a later migrate() applies only 013', async () => {
+  it('migrate({ to: 12 }) stops at 012 (no credit columns yet); a later migrate({ to: 13 }) applies only 013', async () => {
     await emptyDatabase();
     expect(await migrate(db, { to: 12 })).toEqual(UP_TO_12);
     expect((await recorded(db)).map((r) => r.version)).toEqual(UP_TO_12);
@@ -132,7 +132,7 @@ describe('migrations', () => {
     await expect(db.query('SELECT credit_balance FROM customer_stats')).rejects.toThrow(/credit_balance/);
 
     const customerId = await customerWithCredits(db, 75);
-    expect(await migrate(db)).toEqual([13]);
+    expect(await migrate(db, { to: 13 })).toEqual([13]);
     expect(await viewColumns(db)).toEqual(VIEW_COLUMNS_013);
     const { rows } = await db.query('SELECT credit_balance, total_credits_purchased, total_credits_used FROM customer_stats WHERE id = $1', [
       customerId,
@@ -150,7 +150,8 @@ describe('migrations', () => {
       const edited = path.join(dir, '005_credit_transactions.sql');
       const original = fs.readFileSync(edited, 'utf8');
       fs.writeFileSync(edited, `${original}\nCREATE INDEX sneaky_idx ON credit_transactions (description);\n`);
-      fs.writeFileSync(path.join(dir, '014_later.sql'), 'CREATE TABLE later_marker (id int);\n');
+      const later = String(ALL.length + 1).padStart(3, '0');
+      fs.writeFileSync(path.join(dir, `${later}_later.sql`), 'CREATE TABLE later_marker (id int);\n');
 
       const err = await migrate(db, { dir }).then(
         () => undefined,
@@ -164,7 +165,7 @@ describe('migrations', () => {
 
       // Put the file back as it was: the new migration after it goes through.
       fs.writeFileSync(edited, original);
-      expect(await migrate(db, { dir })).toEqual([14]);
+      expect(await migrate(db, { dir })).toEqual([ALL.length + 1]);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -180,9 +181,9 @@ describe('migrations', () => {
     await db.exec(sql);
     expect(await viewColumns(db)).toEqual(VIEW_COLUMNS_013);
 
-    expect(await migrate(db)).toEqual([13]);
+    expect(await migrate(db, { to: 13 })).toEqual([13]);
     await db.exec(sql); // and once more after the runner recorded it
-    expect(await migrate(db)).toEqual([]);
+    expect(await migrate(db, { to: 13 })).toEqual([]);
     expect(await viewColumns(db)).toEqual(VIEW_COLUMNS_013);
     expect((await recorded(db)).at(-1)).toMatchObject({ version: 13, checksum: sha256(migrationFiles[12]!) });
     const { rows } = await db.query(
@@ -253,7 +254,7 @@ describe.skipIf(!onPostgres)('migrations on PostgreSQL', () => {
       expect(rows[0]).toMatch(new RegExp(`^${customerId}\\|Mig_[^|]+\\|33\\|33\\|0$`));
 
       // The runner then records 013 without complaint.
-      expect(await withDb(url, (pgDb) => migrate(pgDb))).toEqual([13]);
+      expect(await withDb(url, (pgDb) => migrate(pgDb, { to: 13 }))).toEqual([13]);
     });
   });
 

@@ -3,7 +3,7 @@ import { hashPassword } from './auth/password';
 import type { Db, Queryable } from './db';
 import { Conditions, likePattern } from './db/sql';
 import { AppError, badRequest, conflict, forbidden, isPgError, notFound } from './errors';
-import { paging, type Page } from './paging';
+import { cappedCount, pageOf, paging, type Page } from './paging';
 import type { CreateUserInput, UpdateUserInput, UserListQuery } from './validation/users';
 
 export interface SessionUser {
@@ -110,18 +110,21 @@ export async function listUsers(db: Queryable, customerId: number | undefined, q
   const sort = q.sort ?? 'id';
   const dir = q.order === 'desc' ? 'DESC' : 'ASC';
   const nulls = sort === 'last_login_at' ? (dir === 'ASC' ? 'NULLS FIRST' : 'NULLS LAST') : '';
-  const count = db.query<{ n: number }>(`SELECT count(*) AS n FROM users u ${where.sql}`, [...where.params]);
+  // Usernames are unique: ordering by them alone lets the UNIQUE index serve the sort.
+  const tieBreak = sort === 'username' || sort === 'id' ? '' : `, u.id ${dir}`;
+  // Capped like the audit trail's: platform-wide there are as many users as customers times seats.
+  const count = cappedCount(db, `FROM users u ${where.sql}`, [...where.params]);
   const limit = where.param(pageSize);
   const skip = where.param(offset);
   const [items, total] = await Promise.all([
     db.query<UserRow>(
       `SELECT ${USER_COLUMNS} FROM users u LEFT JOIN customers c ON c.id = u.customer_id
-       ${where.sql} ORDER BY u.${sort} ${dir} ${nulls}, u.id ${dir} LIMIT ${limit} OFFSET ${skip}`,
+       ${where.sql} ORDER BY u.${sort} ${dir} ${nulls}${tieBreak} LIMIT ${limit} OFFSET ${skip}`,
       where.params,
     ),
     count,
   ]);
-  return { items: items.rows.map(toDto), total: total.rows[0]!.n, page, pageSize };
+  return pageOf(items.rows.map(toDto), total, page, pageSize);
 }
 
 export async function getUser(db: Queryable, id: number, customerId: number | undefined): Promise<UserDto> {

@@ -228,7 +228,7 @@ export function SearchClient() {
                   </tbody>
                 </table>
               </div>
-              <Pagination page={history.data.page} pageSize={history.data.pageSize} total={history.data.total} onPage={setHistoryPage} label="look-ups" />
+              <Pagination page={history.data.page} pageSize={history.data.pageSize} total={history.data.total} totalIsEstimate={history.data.totalIsEstimate} onPage={setHistoryPage} label="look-ups" />
             </>
           ))}
       </section>

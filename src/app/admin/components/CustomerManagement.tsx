@@ -171,7 +171,7 @@ export function CustomerManagement({ abilities }: { abilities: CustomerAbilities
           {data.items.length === 0 && (
             <Empty>{search ? `No customers match “${search}”.` : 'No customers yet.'}</Empty>
           )}
-          <Pagination page={data.page} pageSize={data.pageSize} total={data.total} onPage={setPage} label="customers" />
+          <Pagination page={data.page} pageSize={data.pageSize} total={data.total} totalIsEstimate={data.totalIsEstimate} onPage={setPage} label="customers" />
         </>
       )}
       <AddCreditsModal customer={creditTarget} onClose={() => setCreditTarget(null)} onAdded={onAdded} />

@@ -140,7 +140,7 @@ export function TransactionHistory({ isPlatformAdmin, initialCustomerId }: { isP
             </table>
           </div>
           {data.items.length === 0 && <Empty>No transactions match these filters.</Empty>}
-          <Pagination page={data.page} pageSize={data.pageSize} total={data.total} onPage={setPage} label="transactions" />
+          <Pagination page={data.page} pageSize={data.pageSize} total={data.total} totalIsEstimate={data.totalIsEstimate} onPage={setPage} label="transactions" />
         </>
       )}
     </section>

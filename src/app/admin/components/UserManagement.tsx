@@ -150,7 +150,7 @@ export function UserManagement({ me }: { me: { id: number; role: Role; customerI
             </table>
           </div>
           {data.items.length === 0 && <Empty>No users match these filters.</Empty>}
-          <Pagination page={data.page} pageSize={data.pageSize} total={data.total} onPage={setPage} label="users" />
+          <Pagination page={data.page} pageSize={data.pageSize} total={data.total} totalIsEstimate={data.totalIsEstimate} onPage={setPage} label="users" />
         </>
       )}
       <UserFormModal

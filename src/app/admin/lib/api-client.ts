@@ -48,12 +48,7 @@ export async function apiFetch<T>(path: string, init: RequestInit = {}): Promise
   return body as T;
 }
 
-export interface Page<T> {
-  items: T[];
-  total: number;
-  page: number;
-  pageSize: number;
-}
+export type { Page } from '@/app/lib/paging';
 
 /** GETs `url` whenever it changes; stale responses are dropped so fast typing can't show old results. */
 export function useApi<T>(url: string | null) {

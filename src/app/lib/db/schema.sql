@@ -350,9 +350,15 @@ CREATE INDEX credit_transactions_manual_admin_idx ON credit_transactions (paymen
   WHERE payment_id LIKE 'MANUAL_ADMIN_%';
 
 -- ---------------------------------------------------------------------------
--- From 014_customer_name_sort_index.sql
+-- From 014_admin_list_sort_indexes.sql
 -- ---------------------------------------------------------------------------
--- The Customers list's name sort reads only its index: customers_name_idx gains INCLUDE (name)
--- (an expression index is used index-only only when the expression's column is in it too).
+-- Every sort of the admin lists walks an index. customers_name_idx gains INCLUDE (name): an
+-- expression index is used index-only only when the expression's column is in it too.
 DROP INDEX customers_name_idx;
 CREATE INDEX customers_name_idx ON customers (lower(name), id) INCLUDE (name);
+
+-- The Users list's sorts (username is served by its UNIQUE index).
+CREATE INDEX users_role_idx ON users (role, id);
+CREATE INDEX users_active_idx ON users (active, id);
+CREATE INDEX users_created_at_idx ON users (created_at, id);
+CREATE INDEX users_last_login_at_idx ON users (last_login_at NULLS FIRST, id);
