@@ -137,16 +137,21 @@ export async function getUser(db: Queryable, id: number, customerId: number | un
   return toDto(rows[0]);
 }
 
-/** Locks the customer row so concurrent creations can't both take the last seat. */
+/**
+ * Locks the customer row so concurrent creations can't both take the last seat. The count is read
+ * by a second statement, after the lock is ours: under READ COMMITTED that statement sees every
+ * user the previous lock holder committed (a join in the locking statement itself would not).
+ */
 async function assertSeatAvailable(tx: Queryable, customerId: number): Promise<void> {
+  const locked = await tx.query('SELECT 1 FROM customers WHERE id = $1 FOR UPDATE', [customerId]);
+  if (locked.rowCount === 0) throw notFound('Customer', `No customer with ID ${customerId}`);
   const { rows } = await tx.query<{ name: string; max_users: number; active_user_count: number }>(
     `SELECT c.name, c.max_users, k.active_user_count
        FROM customers c JOIN customer_counters k ON k.customer_id = c.id
-      WHERE c.id = $1 FOR UPDATE OF c`,
+      WHERE c.id = $1`,
     [customerId],
   );
-  const c = rows[0];
-  if (!c) throw notFound('Customer', `No customer with ID ${customerId}`);
+  const c = rows[0]!;
   if (c.active_user_count >= c.max_users) {
     throw conflict(
       'User limit reached',
