@@ -81,10 +81,10 @@ out.push('### Embedded, memory, data set');
 out.push('');
 out.push(`- \`npm start\` on a fresh PGlite directory to the first served page: **${r.embedded.startSeconds} s** (median of ${r.embedded.starts.join(' / ')} s); RSS then ${r.embedded.rssAtStartMb} MB (start script + server).`);
 out.push(`- Credit additions on PGlite (one connection, in-process, on that directory): **${r.embedded.additionsPerSecond}/s**.`);
-out.push(`- Server RSS (\`next start\` on PostgreSQL): **${r.memory.restMb} MB** at rest (started, one sign-in), **${r.memory.afterHttpMb} MB** at the end of the HTTP runs, ${r.memory.settledMb} MB after 10 s idle.`);
-if (r.memory.withHeapLimit) {
-  const h = r.memory.withHeapLimit;
-  out.push(`- The same server with \`NODE_OPTIONS=${h.nodeOptions}\`: **${h.restMb} MB** at rest, **${h.afterHttpMb} MB** after the same HTTP load (${h.runs.map((x: any) => `\`${x.endpoint}\` ×${x.connections} ${x.perSecond}/s`).join(', ')}).`);
+out.push(`- Server RSS (as \`npm start\` runs it, with its heap limit, on PostgreSQL): **${r.memory.restMb} MB** at rest (started, one sign-in), **${r.memory.afterHttpMb} MB** at the end of the HTTP runs, ${r.memory.settledMb} MB after 10 s idle.`);
+if (r.memory.withoutHeapLimit) {
+  const h = r.memory.withoutHeapLimit;
+  out.push(`- The same server without the heap limit (Node's defaults): **${h.restMb} MB** at rest, **${h.afterHttpMb} MB** after the same HTTP load (${h.runs.map((x: any) => `\`${x.endpoint}\` ×${x.connections} ${x.perSecond}/s`).join(', ')}).`);
 }
 out.push(`- Data set: built in ${r.dataset.buildSeconds} s${r.growth ? ` (10× smaller: ${r.growth.buildSeconds} s)` : ''}, ledger invariants verified in ${r.dataset.verifySeconds} s; \`pgbench -i -s ${r.dataset.pgbenchScale}\` ${r.dataset.pgbenchInitSeconds} s. Whole run: ${r.durationSeconds} s.`);
 out.push('');

@@ -11,6 +11,7 @@ import { TEST_DATABASE_URL } from './env';
 
 export interface RunningServer {
   baseUrl: string;
+  pid: number;
   adminUsername: string;
   adminPassword: string;
   /** The server's own PostgreSQL database (undefined on PGlite). */
@@ -23,7 +24,7 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.listen(0, '127.0.0.1', () => {
@@ -114,6 +115,7 @@ export async function startServer(env: Record<string, string> = {}, opts: Server
   }
   return {
     baseUrl,
+    pid: child.pid!,
     adminUsername,
     adminPassword,
     databaseUrl,
