@@ -13,6 +13,7 @@ export function BalanceChart({ history }: { history: Array<{ day: string; balanc
   const y = (v: number) => pad.t + (1 - v / max) * (H - pad.t - pad.b);
   let d = `M ${x(history[0]!.day)} ${y(history[0]!.balance)}`;
   for (const p of history.slice(1)) d += ` H ${x(p.day)} V ${y(p.balance)}`;
+  d += ` H ${W - pad.r}`; // the last closing balance holds to the end of the axis
   const last = history[history.length - 1]!;
   return (
     <figure className="chart">
@@ -36,6 +37,9 @@ export function BalanceChart({ history }: { history: Array<{ day: string; balanc
           {formatDate(last.day)}
         </text>
         <path d={d} className="chart-line" />
+        {history.map((p) => (
+          <circle key={p.day} cx={x(p.day)} cy={y(p.balance)} r={3} className="chart-point" />
+        ))}
       </svg>
       <details>
         <summary>Show balance data</summary>

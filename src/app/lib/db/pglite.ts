@@ -65,7 +65,9 @@ function adapt(target: PGlite | Transaction): Queryable {
   return {
     async query<T>(sql: string, params?: readonly unknown[]): Promise<QueryResult<T>> {
       const res = await target.query<T>(sql, params as unknown[] | undefined);
-      return { rows: res.rows, rowCount: res.affectedRows ?? res.rows.length };
+      // Like pg's rowCount: rows returned, else rows changed (PGlite reports 0 affected for a
+      // SELECT … FOR UPDATE that returned rows).
+      return { rows: res.rows, rowCount: res.rows.length > 0 ? res.rows.length : (res.affectedRows ?? 0) };
     },
     async exec(sql) {
       await target.exec(sql);
