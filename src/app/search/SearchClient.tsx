@@ -3,7 +3,7 @@
 import { useId, useState } from 'react';
 import { ApiError, apiFetch, useApi, type Page } from '@/app/admin/lib/api-client';
 import { ErrorAlert, Empty, Loading } from '@/app/admin/components/States';
-import { Pagination } from '@/app/admin/components/Pagination';
+import { PagedTable } from '@/app/admin/components/PagedTable';
 import type { AccountSummary } from '@/app/lib/account';
 import { formatCredits, formatDate, formatDateTime, formatNumber } from '@/app/lib/format';
 import type { RobloxProfile, RobloxUserSummary } from '@/app/lib/roblox/types';
@@ -94,10 +94,12 @@ export function SearchClient() {
         <fieldset className="radio-row">
           <legend>Look up</legend>
           <label>
-            <input type="radio" name="type" value="keyword" checked={type === 'keyword'} onChange={() => setType('keyword')} /> Users by name
+            <input type="radio" name="type" value="keyword" checked={type === 'keyword'} onChange={() => setType('keyword')} />{' '}
+            Users by name
           </label>
           <label>
-            <input type="radio" name="type" value="profile" checked={type === 'profile'} onChange={() => setType('profile')} /> A profile by user ID
+            <input type="radio" name="type" value="profile" checked={type === 'profile'} onChange={() => setType('profile')} /> A
+            profile by user ID
           </label>
         </fieldset>
         <div className="field">
@@ -191,46 +193,42 @@ export function SearchClient() {
 
       <section className="stack" aria-labelledby="history-heading">
         <h2 id="history-heading">Your organization&apos;s look-ups</h2>
-        {history.error && <ErrorAlert title="Failed to fetch look-ups" error={history.error} onRetry={history.reload} />}
-        {history.data &&
-          (history.data.items.length === 0 ? (
-            <Empty>No look-ups yet.</Empty>
-          ) : (
+        <PagedTable
+          list={history}
+          noun="look-ups"
+          caption="Look-up history"
+          head={
             <>
-              <div className="table-scroll" role="region" aria-label="Look-up history" tabIndex={0}>
-                <table className="data-table">
-                  <thead>
-                    <tr>
-                      <th scope="col">Time</th>
-                      <th scope="col">User</th>
-                      <th scope="col">Query</th>
-                      <th scope="col">Status</th>
-                      <th scope="col" className="num">Results</th>
-                      <th scope="col" className="num">Credits</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {history.data.items.map((s) => (
-                      <tr key={s.id}>
-                        <td>
-                          <time dateTime={s.createdAt}>{formatDateTime(s.createdAt)}</time>
-                        </td>
-                        <td>{s.username}</td>
-                        <td>
-                          {s.type === 'profile' ? 'Profile ' : ''}
-                          {s.query}
-                        </td>
-                        <td>{STATUS_LABELS[s.status]}</td>
-                        <td className="num">{s.resultCount ?? '—'}</td>
-                        <td className="num">{s.status === 'success' ? formatNumber(s.creditsCharged) : '0'}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-              <Pagination page={history.data.page} pageSize={history.data.pageSize} total={history.data.total} totalIsEstimate={history.data.totalIsEstimate} onPage={setHistoryPage} label="look-ups" />
+              <th scope="col">Time</th>
+              <th scope="col">User</th>
+              <th scope="col">Query</th>
+              <th scope="col">Status</th>
+              <th scope="col" className="num">
+                Results
+              </th>
+              <th scope="col" className="num">
+                Credits
+              </th>
             </>
-          ))}
+          }
+          row={(s) => (
+            <tr key={s.id}>
+              <td>
+                <time dateTime={s.createdAt}>{formatDateTime(s.createdAt)}</time>
+              </td>
+              <td>{s.username}</td>
+              <td>
+                {s.type === 'profile' ? 'Profile ' : ''}
+                {s.query}
+              </td>
+              <td>{STATUS_LABELS[s.status]}</td>
+              <td className="num">{s.resultCount ?? '—'}</td>
+              <td className="num">{s.status === 'success' ? formatNumber(s.creditsCharged) : '0'}</td>
+            </tr>
+          )}
+          empty="No look-ups yet."
+          onPage={setHistoryPage}
+        />
       </section>
     </div>
   );

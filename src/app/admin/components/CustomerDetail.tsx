@@ -4,18 +4,23 @@ import Link from 'next/link';
 import { useState } from 'react';
 import type { CreditSummary, TransactionListItem } from '@/app/lib/credits';
 import type { CustomerDto } from '@/app/lib/customers';
-import { formatDate, formatDateTime, formatNumber, formatSigned, TRANSACTION_TYPE_LABELS } from '@/app/lib/format';
+import { formatDate, formatDateTime, formatNumber, TRANSACTION_TYPE_LABELS } from '@/app/lib/format';
 import type { UserDto } from '@/app/lib/users';
 import { useApi, type Page } from '../lib/api-client';
 import { AddCreditsModal, type CreditTarget } from './AddCreditsModal';
 import { BalanceChart } from './BalanceChart';
+import { PagedTable } from './PagedTable';
+import { AmountCell, BalanceChangeCell } from './TransactionCells';
 import { Empty, ErrorAlert, Loading } from './States';
 
 /** One customer: balance, where its credits came from and went, history, recent activity, users. */
 export function CustomerDetail({ customerId, canAddCredits }: { customerId: number; canAddCredits: boolean }) {
   const customer = useApi<{ customer: CustomerDto }>(`/api/admin/customers/${customerId}`);
   const summary = useApi<CreditSummary>(`/api/admin/customers/${customerId}/credits`);
-  const recent = useApi<Page<TransactionListItem>>(`/api/admin/credits/transactions?customerId=${customerId}&pageSize=10`);
+  const [recentPage, setRecentPage] = useState(1);
+  const recent = useApi<Page<TransactionListItem>>(
+    `/api/admin/credits/transactions?customerId=${customerId}&pageSize=10&page=${recentPage}`,
+  );
   const users = useApi<Page<UserDto>>(`/api/admin/users?customerId=${customerId}&pageSize=50`);
   const [creditTarget, setCreditTarget] = useState<CreditTarget | null>(null);
 
@@ -31,19 +36,24 @@ export function CustomerDetail({ customerId, canAddCredits }: { customerId: numb
   return (
     <div className="stack">
       <nav aria-label="Breadcrumb" className="breadcrumb">
-        <Link href="/admin?tab=customers">Customers</Link> <span aria-hidden="true">/</span> <span aria-current="page">{c.name}</span>
+        <Link href="/admin?tab=customers">Customers</Link> <span aria-hidden="true">/</span>{' '}
+        <span aria-current="page">{c.name}</span>
       </nav>
       <div className="toolbar">
         <div>
           <h1>{c.name}</h1>
           <p className="muted">
-            ID {c.id} · <span className={`badge badge-${c.status}`}>{c.status === 'active' ? 'Active' : 'Inactive'}</span> · Customer since{' '}
-            {formatDate(c.createdAt)}
+            ID {c.id} · <span className={`badge badge-${c.status}`}>{c.status === 'active' ? 'Active' : 'Inactive'}</span> ·
+            Customer since {formatDate(c.createdAt)}
             {c.contactEmail && <> · {c.contactEmail}</>}
           </p>
         </div>
         {canAddCredits && (
-          <button type="button" className="btn btn-success" onClick={() => setCreditTarget({ id: c.id, name: c.name, creditBalance: c.creditBalance })}>
+          <button
+            type="button"
+            className="btn btn-success"
+            onClick={() => setCreditTarget({ id: c.id, name: c.name, creditBalance: c.creditBalance })}
+          >
             Add Credits
           </button>
         )}
@@ -78,8 +88,14 @@ export function CustomerDetail({ customerId, canAddCredits }: { customerId: numb
           </div>
         </dl>
         <h3>Balance over time</h3>
-        {summary.error && <ErrorAlert title="Failed to fetch the credit history" error={summary.error} onRetry={summary.reload} />}
-        {summary.data ? <BalanceChart history={summary.data.history} /> : !summary.error && <Loading label="Loading credit history…" />}
+        {summary.error && (
+          <ErrorAlert title="Failed to fetch the credit history" error={summary.error} onRetry={summary.reload} />
+        )}
+        {summary.data ? (
+          <BalanceChart history={summary.data.history} />
+        ) : (
+          !summary.error && <Loading label="Loading credit history…" />
+        )}
       </section>
 
       <section aria-labelledby="recent-heading" className="card stack">
@@ -89,48 +105,45 @@ export function CustomerDetail({ customerId, canAddCredits }: { customerId: numb
             Export CSV
           </a>
         </div>
-        {recent.error && <ErrorAlert title="Failed to fetch transactions" error={recent.error} onRetry={recent.reload} />}
-        {recent.data ? (
-          recent.data.items.length === 0 ? (
-            <Empty>No transactions yet.</Empty>
-          ) : (
-            <div className="table-scroll" role="region" aria-label="Recent transactions" tabIndex={0}>
-              <table className="data-table">
-                <thead>
-                  <tr>
-                    <th scope="col">Time</th>
-                    <th scope="col">Type</th>
-                    <th scope="col" className="num">Amount</th>
-                    <th scope="col" className="num">Balance</th>
-                    <th scope="col">Description</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {recent.data.items.map((t) => (
-                    <tr key={t.id}>
-                      <td>
-                        <time dateTime={t.createdAt}>{formatDateTime(t.createdAt)}</time>
-                      </td>
-                      <td>{TRANSACTION_TYPE_LABELS[t.type] ?? t.type}</td>
-                      <td className={`num strong ${t.amount > 0 ? 'positive' : 'negative'}`}>{formatSigned(t.amount)}</td>
-                      <td className="num nowrap">
-                        {formatNumber(t.balanceBefore)} → {formatNumber(t.balanceAfter)}
-                      </td>
-                      <td className="description">{t.description}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )
-        ) : (
-          !recent.error && <Loading label="Loading transactions…" />
-        )}
+        <PagedTable
+          list={recent}
+          noun="transactions"
+          caption="Recent transactions"
+          head={
+            <>
+              <th scope="col">Time</th>
+              <th scope="col">Type</th>
+              <th scope="col" className="num">
+                Amount
+              </th>
+              <th scope="col" className="num">
+                Balance
+              </th>
+              <th scope="col">Description</th>
+            </>
+          }
+          row={(t) => (
+            <tr key={t.id}>
+              <td>
+                <time dateTime={t.createdAt}>{formatDateTime(t.createdAt)}</time>
+              </td>
+              <td>{TRANSACTION_TYPE_LABELS[t.type] ?? t.type}</td>
+              <AmountCell amount={t.amount} />
+              <BalanceChangeCell before={t.balanceBefore} after={t.balanceAfter} />
+              <td className="description">{t.description}</td>
+            </tr>
+          )}
+          empty="No transactions yet."
+          onPage={setRecentPage}
+        />
       </section>
 
       <section aria-labelledby="users-heading" className="card stack">
         <h2 id="users-heading">
-          Users <span className="muted small">({formatNumber(c.activeUserCount)} of {formatNumber(c.maxUsers)} seats in use)</span>
+          Users{' '}
+          <span className="muted small">
+            ({formatNumber(c.activeUserCount)} of {formatNumber(c.maxUsers)} seats in use)
+          </span>
         </h2>
         {users.error && <ErrorAlert title="Failed to fetch users" error={users.error} onRetry={users.reload} />}
         {users.data &&
@@ -140,7 +153,8 @@ export function CustomerDetail({ customerId, canAddCredits }: { customerId: numb
             <ul className="user-list">
               {users.data.items.map((u) => (
                 <li key={u.id}>
-                  <strong>{u.username}</strong> <span className="muted">{u.role === 'CUSTOMER_ADMIN' ? 'Customer admin' : 'User'}</span>{' '}
+                  <strong>{u.username}</strong>{' '}
+                  <span className="muted">{u.role === 'CUSTOMER_ADMIN' ? 'Customer admin' : 'User'}</span>{' '}
                   <span className={`badge badge-${u.active ? 'active' : 'inactive'}`}>{u.active ? 'Active' : 'Inactive'}</span>
                 </li>
               ))}

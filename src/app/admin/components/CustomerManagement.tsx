@@ -8,9 +8,8 @@ import type { CustomerSort } from '@/app/lib/validation/customers';
 import { useApi, type Page } from '../lib/api-client';
 import { AddCreditsModal, type CreditTarget } from './AddCreditsModal';
 import { CustomerFormModal, type CustomerFields } from './CustomerFormModal';
-import { Pagination } from './Pagination';
+import { PagedTable } from './PagedTable';
 import { SortableHeader, type SortState } from './SortableHeader';
-import { Empty, ErrorAlert, Loading } from './States';
 
 export interface CustomerAbilities {
   addCredits: boolean;
@@ -41,7 +40,8 @@ export function CustomerManagement({ abilities }: { abilities: CustomerAbilities
 
   const params = new URLSearchParams({ page: String(page), pageSize: String(PAGE_SIZE), sort: sort.sort, order: sort.order });
   if (search) params.set('search', search);
-  const { data, setData, error, loading, reload } = useApi<Page<CustomerDto>>(`/api/admin/customers?${params}`);
+  const customers = useApi<Page<CustomerDto>>(`/api/admin/customers?${params}`);
+  const { setData, reload } = customers;
 
   function onSort(next: SortState<CustomerSort>) {
     setSort(next);
@@ -50,15 +50,16 @@ export function CustomerManagement({ abilities }: { abilities: CustomerAbilities
 
   function onAdded(customerId: number, amount: number, balanceAfter: number) {
     // Update the row at once, then refresh the list so sorting and totals are exact.
-    setData((d) =>
-      d && {
-        ...d,
-        items: d.items.map((c) =>
-          c.id === customerId
-            ? { ...c, creditBalance: balanceAfter, totalCreditsPurchased: c.totalCreditsPurchased + amount }
-            : c,
-        ),
-      },
+    setData(
+      (d) =>
+        d && {
+          ...d,
+          items: d.items.map((c) =>
+            c.id === customerId
+              ? { ...c, creditBalance: balanceAfter, totalCreditsPurchased: c.totalCreditsPurchased + amount }
+              : c,
+          ),
+        },
     );
     reload();
   }
@@ -91,89 +92,80 @@ export function CustomerManagement({ abilities }: { abilities: CustomerAbilities
           {notice}
         </p>
       )}
-      {error && <ErrorAlert title="Failed to fetch customers" error={error} onRetry={reload} />}
-      {loading && <Loading label={data ? 'Updating…' : 'Loading customers…'} />}
-      {data && (
-        <>
-          <div className="table-scroll" role="region" aria-label="Customers table" tabIndex={0}>
-            <table className="data-table" aria-busy={loading}>
-              <thead>
-                <tr>
-                  <SortableHeader column="name" label="Customer" {...sortProps} />
-                  <SortableHeader column="status" label="Status" {...sortProps} />
-                  <SortableHeader column="user_count" label="Users" numeric {...sortProps} />
-                  <SortableHeader column="credit_balance" label="Credit balance" numeric {...sortProps} />
-                  <SortableHeader column="total_credits_purchased" label="Total purchased" numeric {...sortProps} />
-                  <SortableHeader column="total_credits_used" label="Total used" numeric {...sortProps} />
-                  <SortableHeader column="total_searches" label="Total searches" numeric {...sortProps} />
-                  <SortableHeader column="created_at" label="Created" {...sortProps} />
-                  <th scope="col">Actions</th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.items.map((c) => (
-                  <tr key={c.id} data-customer-id={c.id}>
-                    <td>
-                      <Link href={`/admin/customers/${c.id}`} className="strong-link">
-                        {c.name}
-                      </Link>
-                      <div className="muted small">ID {c.id}</div>
-                    </td>
-                    <td>
-                      <span className={`badge badge-${c.status}`}>{c.status === 'active' ? 'Active' : 'Inactive'}</span>
-                    </td>
-                    <td className="num">
-                      {formatNumber(c.userCount)}
-                      <span className="muted small"> / {formatNumber(c.maxUsers)}</span>
-                    </td>
-                    <td className="num strong" data-column="credit-balance">
-                      {formatNumber(c.creditBalance)}
-                    </td>
-                    <td className="num">{formatNumber(c.totalCreditsPurchased)}</td>
-                    <td className="num">{formatNumber(c.totalCreditsUsed)}</td>
-                    <td className="num">{formatNumber(c.totalSearches)}</td>
-                    <td>
-                      <time dateTime={c.createdAt}>{formatDate(c.createdAt)}</time>
-                    </td>
-                    <td>
-                      <div className="row-actions">
-                        {abilities.addCredits && (
-                          <button
-                            type="button"
-                            className="btn btn-success btn-small"
-                            aria-label="Add Credits"
-                            aria-description={`to ${c.name}`}
-                            onClick={() => setCreditTarget({ id: c.id, name: c.name, creditBalance: c.creditBalance })}
-                          >
-                            <svg aria-hidden="true" width="14" height="14" viewBox="0 0 14 14" className="icon">
-                              <path d="M7 1v12M1 7h12" stroke="currentColor" strokeWidth="2.2" strokeLinecap="round" />
-                            </svg>
-                            Add Credits
-                          </button>
-                        )}
-                        {abilities.editCustomer && (
-                          <button
-                            type="button"
-                            className="btn btn-secondary btn-small"
-                            aria-label={`Edit ${c.name}`}
-                            onClick={() => setEditing(c)}
-                          >
-                            Edit
-                          </button>
-                        )}
-                      </div>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-          {data.items.length === 0 && (
-            <Empty>{search ? `No customers match “${search}”.` : 'No customers yet.'}</Empty>
-          )}
-          <Pagination page={data.page} pageSize={data.pageSize} total={data.total} totalIsEstimate={data.totalIsEstimate} onPage={setPage} label="customers" />
-        </>
-      )}
+      <PagedTable
+        list={customers}
+        noun="customers"
+        caption="Customers table"
+        head={
+          <>
+            <SortableHeader column="name" label="Customer" {...sortProps} />
+            <SortableHeader column="status" label="Status" {...sortProps} />
+            <SortableHeader column="user_count" label="Users" numeric {...sortProps} />
+            <SortableHeader column="credit_balance" label="Credit balance" numeric {...sortProps} />
+            <SortableHeader column="total_credits_purchased" label="Total purchased" numeric {...sortProps} />
+            <SortableHeader column="total_credits_used" label="Total used" numeric {...sortProps} />
+            <SortableHeader column="total_searches" label="Total searches" numeric {...sortProps} />
+            <SortableHeader column="created_at" label="Created" {...sortProps} />
+            <th scope="col">Actions</th>
+          </>
+        }
+        row={(c) => (
+          <tr key={c.id} data-customer-id={c.id}>
+            <td>
+              <Link href={`/admin/customers/${c.id}`} className="strong-link">
+                {c.name}
+              </Link>
+              <div className="muted small">ID {c.id}</div>
+            </td>
+            <td>
+              <span className={`badge badge-${c.status}`}>{c.status === 'active' ? 'Active' : 'Inactive'}</span>
+            </td>
+            <td className="num">
+              {formatNumber(c.userCount)}
+              <span className="muted small"> / {formatNumber(c.maxUsers)}</span>
+            </td>
+            <td className="num strong" data-column="credit-balance">
+              {formatNumber(c.creditBalance)}
+            </td>
+            <td className="num">{formatNumber(c.totalCreditsPurchased)}</td>
+            <td className="num">{formatNumber(c.totalCreditsUsed)}</td>
+            <td className="num">{formatNumber(c.totalSearches)}</td>
+            <td>
+              <time dateTime={c.createdAt}>{formatDate(c.createdAt)}</time>
+            </td>
+            <td>
+              <div className="row-actions">
+                {abilities.addCredits && (
+                  <button
+                    type="button"
+                    className="btn btn-success btn-small"
+                    aria-label="Add Credits"
+                    aria-description={`to ${c.name}`}
+                    onClick={() => setCreditTarget({ id: c.id, name: c.name, creditBalance: c.creditBalance })}
+                  >
+                    <svg aria-hidden="true" width="14" height="14" viewBox="0 0 14 14" className="icon">
+                      <path d="M7 1v12M1 7h12" stroke="currentColor" strokeWidth="2.2" strokeLinecap="round" />
+                    </svg>
+                    Add Credits
+                  </button>
+                )}
+                {abilities.editCustomer && (
+                  <button
+                    type="button"
+                    className="btn btn-secondary btn-small"
+                    aria-label={`Edit ${c.name}`}
+                    onClick={() => setEditing(c)}
+                  >
+                    Edit
+                  </button>
+                )}
+              </div>
+            </td>
+          </tr>
+        )}
+        empty={search ? `No customers match “${search}”.` : 'No customers yet.'}
+        onPage={setPage}
+      />
       <AddCreditsModal customer={creditTarget} onClose={() => setCreditTarget(null)} onAdded={onAdded} />
       <CustomerFormModal
         customer={editing}

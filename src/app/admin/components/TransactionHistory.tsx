@@ -2,11 +2,11 @@
 
 import { useEffect, useState } from 'react';
 import type { TransactionListItem } from '@/app/lib/credits';
-import { formatDateTime, formatNumber, formatSigned, TRANSACTION_TYPE_LABELS } from '@/app/lib/format';
+import { formatDateTime, TRANSACTION_TYPE_LABELS } from '@/app/lib/format';
 import { TRANSACTION_TYPES } from '@/app/lib/validation/credits';
 import { useApi, type Page } from '../lib/api-client';
-import { Pagination } from './Pagination';
-import { Empty, ErrorAlert, Loading } from './States';
+import { PagedTable } from './PagedTable';
+import { AmountCell, BalanceChangeCell } from './TransactionCells';
 
 interface Filters {
   customerId: string;
@@ -32,7 +32,13 @@ function toQuery(f: Filters): URLSearchParams {
 }
 
 /** The Transactions tab: the audit trail with filters, paging and CSV export of the filtered set. */
-export function TransactionHistory({ isPlatformAdmin, initialCustomerId }: { isPlatformAdmin: boolean; initialCustomerId?: number }) {
+export function TransactionHistory({
+  isPlatformAdmin,
+  initialCustomerId,
+}: {
+  isPlatformAdmin: boolean;
+  initialCustomerId?: number;
+}) {
   const [draft, setDraft] = useState<Filters>({ ...NO_FILTERS, customerId: initialCustomerId ? String(initialCustomerId) : '' });
   const [filters, setFilters] = useState<Filters>(draft);
   const [page, setPage] = useState(1);
@@ -50,7 +56,7 @@ export function TransactionHistory({ isPlatformAdmin, initialCustomerId }: { isP
   const listQuery = new URLSearchParams(query);
   listQuery.set('page', String(page));
   listQuery.set('pageSize', '25');
-  const { data, error, loading, reload } = useApi<Page<TransactionListItem>>(`/api/admin/credits/transactions?${listQuery}`);
+  const transactions = useApi<Page<TransactionListItem>>(`/api/admin/credits/transactions?${listQuery}`);
   const set = <K extends keyof Filters>(key: K, value: Filters[K]) => setDraft((d) => ({ ...d, [key]: value }));
 
   return (
@@ -66,7 +72,12 @@ export function TransactionHistory({ isPlatformAdmin, initialCustomerId }: { isP
         {isPlatformAdmin && (
           <div className="field">
             <label htmlFor="tx-customer">Customer ID</label>
-            <input id="tx-customer" inputMode="numeric" value={draft.customerId} onChange={(e) => set('customerId', e.target.value)} />
+            <input
+              id="tx-customer"
+              inputMode="numeric"
+              value={draft.customerId}
+              onChange={(e) => set('customerId', e.target.value)}
+            />
           </div>
         )}
         <div className="field">
@@ -93,56 +104,56 @@ export function TransactionHistory({ isPlatformAdmin, initialCustomerId }: { isP
           <input id="tx-to" type="date" value={draft.to} onChange={(e) => set('to', e.target.value)} />
         </div>
         <div className="field field-checkbox">
-          <input id="tx-admin-only" type="checkbox" checked={draft.adminOnly} onChange={(e) => set('adminOnly', e.target.checked)} />
+          <input
+            id="tx-admin-only"
+            type="checkbox"
+            checked={draft.adminOnly}
+            onChange={(e) => set('adminOnly', e.target.checked)}
+          />
           <label htmlFor="tx-admin-only">Admin credit additions only</label>
         </div>
         <button type="button" className="btn btn-ghost btn-small" onClick={() => setDraft(NO_FILTERS)}>
           Clear filters
         </button>
       </fieldset>
-      {error && <ErrorAlert title="Failed to fetch transactions" error={error} onRetry={reload} />}
-      {loading && <Loading label={data ? 'Updating…' : 'Loading transactions…'} />}
-      {data && (
-        <>
-          <div className="table-scroll" role="region" aria-label="Transactions table" tabIndex={0}>
-            <table className="data-table" aria-busy={loading}>
-              <thead>
-                <tr>
-                  <th scope="col">Time</th>
-                  <th scope="col">Customer</th>
-                  <th scope="col">User</th>
-                  <th scope="col">Type</th>
-                  <th scope="col" className="num">Amount</th>
-                  <th scope="col" className="num">Balance</th>
-                  <th scope="col">Description</th>
-                  <th scope="col">Payment ID</th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.items.map((t) => (
-                  <tr key={t.id} data-transaction-id={t.id}>
-                    <td>
-                      <time dateTime={t.createdAt}>{formatDateTime(t.createdAt)}</time>
-                      <div className="muted small">#{t.id}</div>
-                    </td>
-                    <td>{t.customerName}</td>
-                    <td>{t.username ?? <span className="muted">System</span>}</td>
-                    <td>{TRANSACTION_TYPE_LABELS[t.type] ?? t.type}</td>
-                    <td className={`num strong ${t.amount > 0 ? 'positive' : 'negative'}`}>{formatSigned(t.amount)}</td>
-                    <td className="num nowrap">
-                      {formatNumber(t.balanceBefore)} → {formatNumber(t.balanceAfter)}
-                    </td>
-                    <td className="description">{t.description}</td>
-                    <td className="mono small">{t.paymentId ?? '—'}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-          {data.items.length === 0 && <Empty>No transactions match these filters.</Empty>}
-          <Pagination page={data.page} pageSize={data.pageSize} total={data.total} totalIsEstimate={data.totalIsEstimate} onPage={setPage} label="transactions" />
-        </>
-      )}
+      <PagedTable
+        list={transactions}
+        noun="transactions"
+        caption="Transactions table"
+        head={
+          <>
+            <th scope="col">Time</th>
+            <th scope="col">Customer</th>
+            <th scope="col">User</th>
+            <th scope="col">Type</th>
+            <th scope="col" className="num">
+              Amount
+            </th>
+            <th scope="col" className="num">
+              Balance
+            </th>
+            <th scope="col">Description</th>
+            <th scope="col">Payment ID</th>
+          </>
+        }
+        row={(t) => (
+          <tr key={t.id} data-transaction-id={t.id}>
+            <td>
+              <time dateTime={t.createdAt}>{formatDateTime(t.createdAt)}</time>
+              <div className="muted small">#{t.id}</div>
+            </td>
+            <td>{t.customerName}</td>
+            <td>{t.username ?? <span className="muted">System</span>}</td>
+            <td>{TRANSACTION_TYPE_LABELS[t.type] ?? t.type}</td>
+            <AmountCell amount={t.amount} />
+            <BalanceChangeCell before={t.balanceBefore} after={t.balanceAfter} />
+            <td className="description">{t.description}</td>
+            <td className="mono small">{t.paymentId ?? '—'}</td>
+          </tr>
+        )}
+        empty="No transactions match these filters."
+        onPage={setPage}
+      />
     </section>
   );
 }

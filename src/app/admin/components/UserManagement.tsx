@@ -6,8 +6,8 @@ import type { CustomerDto } from '@/app/lib/customers';
 import { formatDate, formatDateTime, formatNumber } from '@/app/lib/format';
 import type { UserDto } from '@/app/lib/users';
 import { ApiError, apiFetch, useApi, type Page } from '../lib/api-client';
-import { Pagination } from './Pagination';
-import { Empty, ErrorAlert, Loading } from './States';
+import { PagedTable } from './PagedTable';
+import { ErrorAlert } from './States';
 import { UserFormModal } from './UserFormModal';
 
 const ROLE_LABELS: Record<Role, string> = { SUPER_ADMIN: 'Super admin', CUSTOMER_ADMIN: 'Customer admin', USER: 'User' };
@@ -34,7 +34,8 @@ export function UserManagement({ me }: { me: { id: number; role: Role; customerI
   const params = new URLSearchParams({ page: String(page), pageSize: '25' });
   if (filters.search) params.set('search', filters.search);
   if (filters.customerId) params.set('customerId', filters.customerId);
-  const { data, error, loading, reload } = useApi<Page<UserDto>>(`/api/admin/users?${params}`);
+  const users = useApi<Page<UserDto>>(`/api/admin/users?${params}`);
+  const { reload } = users;
 
   const seatCustomerId = isPlatformAdmin ? filters.customerId : String(me.customerId);
   const seats = useApi<{ customer: CustomerDto }>(seatCustomerId ? `/api/admin/customers/${seatCustomerId}` : null);
@@ -60,12 +61,24 @@ export function UserManagement({ me }: { me: { id: number; role: Role; customerI
         <div className="toolbar-actions">
           <div className="field field-inline">
             <label htmlFor="user-search">Search users</label>
-            <input id="user-search" type="search" placeholder="Username" value={searchInput} onChange={(e) => setSearchInput(e.target.value)} />
+            <input
+              id="user-search"
+              type="search"
+              placeholder="Username"
+              value={searchInput}
+              onChange={(e) => setSearchInput(e.target.value)}
+            />
           </div>
           {isPlatformAdmin && (
             <div className="field field-inline">
               <label htmlFor="user-customer">Customer ID</label>
-              <input id="user-customer" inputMode="numeric" value={customerInput} onChange={(e) => setCustomerInput(e.target.value)} size={8} />
+              <input
+                id="user-customer"
+                inputMode="numeric"
+                value={customerInput}
+                onChange={(e) => setCustomerInput(e.target.value)}
+                size={8}
+              />
             </div>
           )}
           <button type="button" className="btn btn-primary" onClick={() => setCreating(true)}>
@@ -75,7 +88,8 @@ export function UserManagement({ me }: { me: { id: number; role: Role; customerI
       </div>
       {seatInfo && (
         <p className="seat-info" data-testid="seat-info">
-          <strong>{seatInfo.name}</strong>: {formatNumber(seatInfo.activeUserCount)} of {formatNumber(seatInfo.maxUsers)} user seats in use
+          <strong>{seatInfo.name}</strong>: {formatNumber(seatInfo.activeUserCount)} of {formatNumber(seatInfo.maxUsers)} user
+          seats in use
           {seatInfo.activeUserCount >= seatInfo.maxUsers && ' — the limit is reached; deactivate a user to add another.'}
         </p>
       )}
@@ -85,74 +99,75 @@ export function UserManagement({ me }: { me: { id: number; role: Role; customerI
         </p>
       )}
       {actionError && <ErrorAlert title="The change was not saved" error={actionError} />}
-      {error && <ErrorAlert title="Failed to fetch users" error={error} onRetry={reload} />}
-      {loading && <Loading label={data ? 'Updating…' : 'Loading users…'} />}
-      {data && (
-        <>
-          <div className="table-scroll" role="region" aria-label="Users table" tabIndex={0}>
-            <table className="data-table" aria-busy={loading}>
-              <thead>
-                <tr>
-                  <th scope="col">Username</th>
-                  <th scope="col">Role</th>
-                  <th scope="col">Customer</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Created</th>
-                  <th scope="col">Last sign-in</th>
-                  <th scope="col">Actions</th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.items.map((u) => {
-                  const self = u.id === me.id;
-                  const roleEditable = !self && u.role !== 'SUPER_ADMIN';
-                  return (
-                    <tr key={u.id} data-user-id={u.id}>
-                      <td className="strong">{u.username}</td>
-                      <td>
-                        {roleEditable ? (
-                          <select
-                            aria-label={`Role of ${u.username}`}
-                            value={u.role}
-                            onChange={(e) => update(u, { role: e.target.value as Role }, `${u.username} is now ${ROLE_LABELS[e.target.value as Role]}.`)}
-                          >
-                            <option value="USER">User</option>
-                            <option value="CUSTOMER_ADMIN">Customer admin</option>
-                          </select>
-                        ) : (
-                          ROLE_LABELS[u.role]
-                        )}
-                      </td>
-                      <td>{u.customerName ?? <span className="muted">Platform</span>}</td>
-                      <td>
-                        <span className={`badge badge-${u.active ? 'active' : 'inactive'}`}>{u.active ? 'Active' : 'Inactive'}</span>
-                      </td>
-                      <td>
-                        <time dateTime={u.createdAt}>{formatDate(u.createdAt)}</time>
-                      </td>
-                      <td>{u.lastLoginAt ? <time dateTime={u.lastLoginAt}>{formatDateTime(u.lastLoginAt)}</time> : <span className="muted">Never</span>}</td>
-                      <td>
-                        {!self && (
-                          <button
-                            type="button"
-                            className="btn btn-secondary btn-small"
-                            onClick={() => update(u, { active: !u.active }, `${u.username} ${u.active ? 'deactivated' : 'activated'}.`)}
-                          >
-                            {u.active ? 'Deactivate' : 'Activate'}
-                            <span className="visually-hidden"> {u.username}</span>
-                          </button>
-                        )}
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
-          {data.items.length === 0 && <Empty>No users match these filters.</Empty>}
-          <Pagination page={data.page} pageSize={data.pageSize} total={data.total} totalIsEstimate={data.totalIsEstimate} onPage={setPage} label="users" />
-        </>
-      )}
+      <PagedTable
+        list={users}
+        noun="users"
+        caption="Users table"
+        head={
+          <>
+            <th scope="col">Username</th>
+            <th scope="col">Role</th>
+            <th scope="col">Customer</th>
+            <th scope="col">Status</th>
+            <th scope="col">Created</th>
+            <th scope="col">Last sign-in</th>
+            <th scope="col">Actions</th>
+          </>
+        }
+        row={(u) => {
+          const self = u.id === me.id;
+          const roleEditable = !self && u.role !== 'SUPER_ADMIN';
+          return (
+            <tr key={u.id} data-user-id={u.id}>
+              <td className="strong">{u.username}</td>
+              <td>
+                {roleEditable ? (
+                  <select
+                    aria-label={`Role of ${u.username}`}
+                    value={u.role}
+                    onChange={(e) =>
+                      update(u, { role: e.target.value as Role }, `${u.username} is now ${ROLE_LABELS[e.target.value as Role]}.`)
+                    }
+                  >
+                    <option value="USER">User</option>
+                    <option value="CUSTOMER_ADMIN">Customer admin</option>
+                  </select>
+                ) : (
+                  ROLE_LABELS[u.role]
+                )}
+              </td>
+              <td>{u.customerName ?? <span className="muted">Platform</span>}</td>
+              <td>
+                <span className={`badge badge-${u.active ? 'active' : 'inactive'}`}>{u.active ? 'Active' : 'Inactive'}</span>
+              </td>
+              <td>
+                <time dateTime={u.createdAt}>{formatDate(u.createdAt)}</time>
+              </td>
+              <td>
+                {u.lastLoginAt ? (
+                  <time dateTime={u.lastLoginAt}>{formatDateTime(u.lastLoginAt)}</time>
+                ) : (
+                  <span className="muted">Never</span>
+                )}
+              </td>
+              <td>
+                {!self && (
+                  <button
+                    type="button"
+                    className="btn btn-secondary btn-small"
+                    onClick={() => update(u, { active: !u.active }, `${u.username} ${u.active ? 'deactivated' : 'activated'}.`)}
+                  >
+                    {u.active ? 'Deactivate' : 'Activate'}
+                    <span className="visually-hidden"> {u.username}</span>
+                  </button>
+                )}
+              </td>
+            </tr>
+          );
+        }}
+        empty="No users match these filters."
+        onPage={setPage}
+      />
       <UserFormModal
         open={creating}
         isPlatformAdmin={isPlatformAdmin}
