@@ -52,7 +52,7 @@ export async function createTestDb(opts: { migrateTo?: number | 'none' } = {}): 
     db = openPostgres(url, { max: 20 });
   } else {
     // A fully migrated database starts from the build's template when there is one (much faster).
-    db = await openPglite(undefined, { template: opts.migrateTo === undefined ? readPgliteTemplate() : undefined });
+    db = await openPglite(undefined, { template: opts.migrateTo === undefined ? readPgliteTemplate : undefined });
   }
   if (opts.migrateTo !== 'none') await migrate(db, { to: opts.migrateTo });
   return {

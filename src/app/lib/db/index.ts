@@ -11,7 +11,7 @@ export type { Db, Queryable, QueryResult } from './types';
 export async function openDatabase(): Promise<Db> {
   const url = config.databaseUrl;
   if (url) return openPostgres(url);
-  return openPglite(config.pgliteDataDir, { template: readPgliteTemplate() });
+  return openPglite(config.pgliteDataDir, { template: readPgliteTemplate });
 }
 
 // One database per process, shared by every bundle Next builds (route handlers, instrumentation).

@@ -82,16 +82,17 @@ export interface PgliteDb extends Db {
 
 /**
  * Opens PGlite on a directory (locked for this process) or, with no directory, in memory. A new,
- * empty database starts from `template` (a dump of an already migrated one) when given: loading
+ * empty database starts from `template()` (a dump of an already migrated one) when given: loading
  * it is several times faster than PGlite's initdb followed by every migration.
  */
-export async function openPglite(dataDir?: string, opts: { template?: Blob } = {}): Promise<PgliteDb> {
+export async function openPglite(dataDir?: string, opts: { template?: () => Blob | undefined } = {}): Promise<PgliteDb> {
   const release = dataDir ? acquireLock(dataDir) : () => {};
   let pg: PGlite;
   try {
     if (dataDir) fs.mkdirSync(dataDir, { recursive: true });
     const isNew = !dataDir || !fs.existsSync(`${dataDir}/PG_VERSION`);
-    const loadDataDir = isNew ? opts.template : undefined;
+    // Read only for a new database: an existing one never needs the template's megabytes.
+    const loadDataDir = isNew ? opts.template?.() : undefined;
     pg = await PGlite.create({ dataDir, loadDataDir, extensions: { pg_trgm }, parsers });
   } catch (err) {
     release();
