@@ -288,10 +288,12 @@ const ENDPOINTS: Endpoint[] = [
     successStatus: 200,
     request: async (t) => ({ path: `/api/search/history?customerId=${t.customer.id}` }),
     verifySuccess: async (t, body) => {
-      expect(body.total).toBeGreaterThanOrEqual(0);
-      for (const s of body.items) expect(typeof s.id).toBe('number');
-      expect(Array.isArray(body.items)).toBe(true);
-      void t;
+      // Only this tenant's look-ups: every one was made by one of its users.
+      const members = await admin.expectJson(admin.get(`/api/admin/users?customerId=${t.customer.id}&pageSize=100`), 200);
+      const usernames = new Set(members.items.map((u: { username: string }) => u.username));
+      expect(body.items.length).toBeGreaterThan(0);
+      expect(body.total).toBe(body.items.length);
+      for (const s of body.items) expect(usernames.has(s.username), `look-up ${s.id} by ${s.username}`).toBe(true);
     },
   },
   {
@@ -379,6 +381,9 @@ beforeAll(async () => {
       admin.post('/api/admin/users', { username: unique(`victim${label}`), password: PASSWORD, role: 'USER', customerId: customer.id }),
       201,
     );
+    // One look-up of the tenant's own, so its history is never trivially empty.
+    const asVictim = await signedIn(victim.username, PASSWORD);
+    await asVictim.expectJson(asVictim.post('/api/search', { query: 'blox' }), 200);
     return { customer, victim };
   };
   tenants.A = await makeTenant('A');
