@@ -52,3 +52,21 @@ test('wrong password shows a clear error; sign-out returns to the login page', a
   await page.goto('/admin');
   await expect(page).toHaveURL(/\/login/);
 });
+
+test('after too many failed sign-ins the login page says so, and the right password is refused until the window passes', async ({ page }) => {
+  const api = await adminApi();
+  const customer = await api.customer(unique('Throttle Co'));
+  const username = await api.user('CUSTOMER_ADMIN', customer.id);
+  await api.dispose();
+  const login = new LoginPage(page);
+  await login.goto();
+  // The e2e server uses the default limit: 10 failed attempts per username per 15 minutes.
+  for (let i = 0; i < 10; i++) {
+    await login.signIn(username, `wrong password ${i}`);
+    await login.expectError('Invalid username or password.');
+  }
+  await login.signIn(username, PASSWORD);
+  await login.expectError(/Too many failed sign-in attempts\. Try again in \d+ minutes?\./);
+  await expect(page).toHaveURL(/\/login/);
+  await screenshot(page, 'login-throttled');
+});
