@@ -4,6 +4,7 @@ import type { Db } from '@/app/lib/db/types';
 import { AppError } from '@/app/lib/errors';
 import { createTestDb, unique, type TestDatabase } from '../support/db';
 import { onPostgres } from '../support/env';
+import { rejection } from '../support/assert';
 
 // The lib project does not inherit the root testTimeout/hookTimeout (vitest projects need `extends: true`):
 // PGlite start-up and child processes need more than vitest's 5 s / 10 s defaults on a busy machine.
@@ -48,15 +49,6 @@ async function rowCount(customerId: number): Promise<number> {
   return rows[0]!.n;
 }
 
-/** Resolves with what the promise rejected with (and fails the test if it resolved). */
-async function rejection(p: Promise<unknown>): Promise<any> {
-  return p.then(
-    (value) => {
-      throw new Error(`expected a rejection, got ${JSON.stringify(value)}`);
-    },
-    (err: unknown) => err,
-  );
-}
 
 describe('addCredits / consumeCredits / getBalance', () => {
   it('a purchase returns the ledger row and moves the balance', async () => {

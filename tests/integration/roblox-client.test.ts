@@ -5,6 +5,7 @@ import { createLiveClient, type LiveClientOptions } from '@/app/lib/roblox/clien
 import { fixtureProvider, fixtureSearch, fixtureUser, fixtureUsers } from '@/app/lib/roblox/fixture';
 import { RobloxRejectedError, RobloxUnavailableError, type RobloxProvider } from '@/app/lib/roblox/types';
 import { startFakeRoblox, type FakeRoblox } from '../support/fake-roblox';
+import { rejection } from '../support/assert';
 
 /**
  * The live Roblox Users API client (src/app/lib/roblox/client.ts) against a local fake Roblox of
@@ -32,15 +33,6 @@ let n = 0;
 /** A keyword the fake has never seen, so its request count starts at 0. */
 const fresh = (prefix: string) => `${prefix}${Date.now().toString(36)}${(n++).toString(36)}`;
 
-/** Resolves with what the promise rejected with (and fails the test if it resolved). */
-async function rejection(p: Promise<unknown>): Promise<any> {
-  return p.then(
-    (value) => {
-      throw new Error(`expected a rejection, got ${JSON.stringify(value)}`);
-    },
-    (err: unknown) => err,
-  );
-}
 
 const known = fixtureUsers[0]!;
 const UNKNOWN_ID = 1; // not in the data set

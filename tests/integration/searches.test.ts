@@ -7,6 +7,7 @@ import { listSearches, refundStalePendingLookups, runLookup, type LookupCaller }
 import { createTestDb, unique, type TestDatabase } from '../support/db';
 import { onPostgres } from '../support/env';
 import { startFakeRoblox, type FakeRoblox } from '../support/fake-roblox';
+import { rejection } from '../support/assert';
 
 /**
  * Paid look-ups (src/app/lib/searches.ts) on a database of their own: the debit before Roblox is
@@ -113,15 +114,6 @@ async function expectLedgerConsistent(customerId: number) {
   return { rows, account };
 }
 
-/** Resolves with what the promise rejected with (and fails the test if it resolved). */
-async function rejection(p: Promise<unknown>): Promise<any> {
-  return p.then(
-    (value) => {
-      throw new Error(`expected a rejection, got ${JSON.stringify(value)}`);
-    },
-    (err: unknown) => err,
-  );
-}
 
 const known = fixtureUsers[0]!;
 
