@@ -1,7 +1,11 @@
 import path from 'node:path';
 import { defineConfig } from 'vitest/config';
 
-const alias = { '@': path.resolve(__dirname, 'src') };
+const alias = {
+  '@': path.resolve(__dirname, 'src'),
+  // lib/ is marked server-only; the suites run it as the server does (Next resolves the same stub).
+  'server-only': path.resolve(__dirname, 'node_modules/server-only/empty.js'),
+};
 
 export default defineConfig({
   resolve: { alias },

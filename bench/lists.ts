@@ -1,14 +1,14 @@
 import { listTransactions } from '@/app/lib/credits';
 import { listCustomers } from '@/app/lib/customers';
 import type { Queryable } from '@/app/lib/db';
-import { COUNT_CAP } from '@/app/lib/paging';
+import { COUNT_CAP } from '@/app/lib/db/paging';
 import { listSearches } from '@/app/lib/searches';
 import { listUsers } from '@/app/lib/users';
-import { parseOrThrow } from '@/app/lib/validation/common';
-import { transactionFilterSchema } from '@/app/lib/validation/credits';
-import { customerListSchema } from '@/app/lib/validation/customers';
-import { searchHistorySchema } from '@/app/lib/validation/searches';
-import { userListSchema } from '@/app/lib/validation/users';
+import { parseOrThrow } from '@/app/lib/validation';
+import { transactionFilterSchema } from '@/app/lib/credits/schemas';
+import { customerListSchema } from '@/app/lib/customers/schemas';
+import { searchHistorySchema } from '@/app/lib/searches/schemas';
+import { userListSchema } from '@/app/lib/users/schemas';
 import type { DatasetSize } from './dataset';
 import { percentile } from './stats';
 

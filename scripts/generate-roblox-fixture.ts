@@ -1,4 +1,4 @@
-// Generates the offline Roblox data set (src/app/lib/roblox/fixture-users.json) used by
+// Generates the offline Roblox data set (src/app/lib/searches/roblox/fixture-users.json) used by
 // ROBLOX_PROVIDER=fixture and by the tests' fake Roblox server. Deterministic: the same seed gives
 // the same file. Run: npx tsx scripts/generate-roblox-fixture.ts
 import fs from 'node:fs';

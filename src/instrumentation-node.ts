@@ -1,17 +1,19 @@
 // Server start: open and migrate the database and make sure the bootstrap admin exists (printing a
 // generated password once), so the first request finds everything ready.
-import { refundStalePendingLookups } from './app/lib/searches';
-import { app } from './app/lib/startup';
+import { app } from './app/lib/app';
+import { checkConfig } from './app/lib/config';
+import { refundStaleSearches } from './app/lib/searches';
 
 // Without NEXTAUTH_URL, NextAuth builds its URLs from the request's Host header.
 if (!process.env.NEXTAUTH_URL) process.env.AUTH_TRUST_HOST ??= 'true';
 
 try {
+  checkConfig();
   const { db } = await app();
   console.log(`[startup] ready on ${db.kind === 'pglite' ? 'embedded PGlite' : 'PostgreSQL'}`);
   // Look-ups interrupted between their debit and Roblox's answer (a crash, a kill) are refunded.
   const sweep = () =>
-    refundStalePendingLookups(db)
+    refundStaleSearches(db)
       .then((n) => n > 0 && console.log(`[lookups] refunded ${n} interrupted look-up(s)`))
       .catch((err) => console.error('[lookups] refund sweep failed:', (err as Error).message));
   void sweep();

@@ -317,28 +317,45 @@ const API_ROOT = path.resolve(__dirname, '../../src/app/api');
 // Public by design: NextAuth's own routes and the load balancer's health check.
 const PUBLIC_ROUTE_DIRS = new Set(['auth', 'health']);
 
-/** Every (route, method) under src/app/api but the public ones, with the permission its withAuth(...) declares. */
-function declaredRoutes(): Array<{ route: string; method: string; permission: string | null }> {
-  const out: Array<{ route: string; method: string; permission: string | null }> = [];
-  const walk = (dir: string) => {
+/** Every route file under src/app/api, as its URL pattern and path. */
+function routeFiles(): Array<{ route: string; file: string; public: boolean }> {
+  const out: Array<{ route: string; file: string; public: boolean }> = [];
+  const walk = (dir: string, isPublic: boolean) => {
     for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
       const full = path.join(dir, entry.name);
-      if (entry.isDirectory() && dir === API_ROOT && PUBLIC_ROUTE_DIRS.has(entry.name)) continue;
-      if (entry.isDirectory()) walk(full);
+      if (entry.isDirectory()) walk(full, isPublic || (dir === API_ROOT && PUBLIC_ROUTE_DIRS.has(entry.name)));
       else if (/^route\.(ts|tsx|js)$/.test(entry.name)) {
-        const source = fs.readFileSync(full, 'utf8');
         const route = '/api/' + path.relative(API_ROOT, dir).split(path.sep).map((p) => p.replace(/^\[(.+)\]$/, ':$1')).join('/');
-        const re = /export\s+(?:const|async\s+function|function)\s+(GET|POST|PUT|PATCH|DELETE)\b(?:\s*=\s*withAuth(?:<[^>]*>)?\(\s*'([^']+)')?/g;
-        for (const m of source.matchAll(re)) out.push({ route: route.replace(/\/$/, ''), method: m[1]!, permission: m[2] ?? null });
+        out.push({ route: route.replace(/\/$/, ''), file: full, public: isPublic });
       }
     }
   };
-  walk(API_ROOT);
+  walk(API_ROOT, false);
   return out;
 }
 
+/**
+ * Every (route, method) but the public ones, with the permission its door declaration names: read
+ * from the route modules themselves (the `spec` that route() attaches), not from their source text.
+ */
+async function declaredRoutes(): Promise<Array<{ route: string; method: string; permission: string | null }>> {
+  const out: Array<{ route: string; method: string; permission: string | null }> = [];
+  for (const { route, file, public: isPublic } of routeFiles()) {
+    if (isPublic) continue;
+    const mod = (await import(file)) as Record<string, { spec?: { permission: string }; methodNotAllowed?: true } | undefined>;
+    for (const method of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE']) {
+      const handler = mod[method];
+      // The methods a route doesn't implement answer 405 from endpoint(): no declaration, not a route.
+      if (handler && !handler.methodNotAllowed) out.push({ route, method, permission: handler.spec?.permission ?? null });
+    }
+  }
+  return out;
+}
+
+const DECLARED = await declaredRoutes();
+
 /** The matrix runs the endpoints whose route exists in this checkout. */
-const LIVE_ENDPOINTS = ENDPOINTS.filter((ep) => declaredRoutes().some((r) => r.route === ep.route && r.method === ep.method));
+const LIVE_ENDPOINTS = ENDPOINTS.filter((ep) => DECLARED.some((r) => r.route === ep.route && r.method === ep.method));
 
 interface CallerSpec {
   name: string;
@@ -413,9 +430,9 @@ describe('the matrix covers the table', () => {
     expect([...used].sort()).toEqual(Object.keys(PERMISSIONS).sort());
   });
 
-  it('every admin route handler is in the matrix, mapped to the permission its withAuth declares', () => {
-    const declared = declaredRoutes()
-      .map((r) => `${r.method} ${r.route} -> ${r.permission ?? 'NO withAuth'}`)
+  it('every admin route handler is in the matrix, mapped to the permission its door declaration names', () => {
+    const declared = DECLARED
+      .map((r) => `${r.method} ${r.route} -> ${r.permission ?? 'NO route() declaration'}`)
       .sort();
     const mapped = LIVE_ENDPOINTS.map((e) => `${e.method} ${e.route} -> ${e.permission}`).sort();
     expect(declared).toEqual(mapped);
@@ -465,9 +482,9 @@ describe('admin API access matrix', () => {
     }
 
     expect(res.status, detail).toBe(want.status);
-    expect(Object.keys(json).sort()).toEqual(['details', 'error']);
+    expect(Object.keys(json).sort()).toEqual(['code', 'details', 'error']);
     expect(typeof json.error).toBe('string');
-    if (want.byRole) expect(json).toEqual(PERMISSIONS[ep.permission].forbidden);
+    if (want.byRole) expect(json).toEqual({ ...PERMISSIONS[ep.permission].forbidden, code: 'forbidden' });
 
     // A refused request changed nothing anywhere: balances, counts, users, the ledger.
     if (ep.write) {

@@ -95,7 +95,7 @@ describe('POST /api/admin/credits/add', () => {
       admin.post('/api/admin/credits/add', { customerId: 2_000_000_000, amount: 5, description: 'x' }),
       404,
     );
-    expect(res).toEqual({ error: 'Customer not found', details: 'No customer with ID 2000000000' });
+    expect(res).toEqual({ error: 'Customer not found', details: 'No customer with ID 2000000000', code: 'not_found' });
   });
 
   it('accepts the limits 1 and 10,000', async () => {
@@ -160,6 +160,7 @@ describe('POST /api/admin/credits/add', () => {
     expect(res).toEqual({
       error: 'Forbidden - Admin access required',
       details: 'You must be a SUPER_ADMIN or CUSTOMER_ADMIN to add credits',
+      code: 'forbidden',
     });
     const tenantAdmin = await mine.makeUser('CUSTOMER_ADMIN');
     await tenantAdmin.client.expectJson(

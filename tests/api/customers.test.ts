@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { beforeAll, describe, expect, it} from 'vitest';
-import { CUSTOMER_SORTS, type CustomerSort } from '@/app/lib/validation/customers';
+import { CUSTOMER_SORTS, type CustomerSort } from '@/app/lib/customers/schemas';
 import { unique } from '../support/db';
 import { anonymous, assertErrorShape, PASSWORD, server, signedIn, superAdmin, tenant, type ApiClient } from '../support/api';
 
@@ -124,7 +124,7 @@ describe('POST /api/admin/customers', () => {
     ['maxUsers 0', { maxUsers: 0 }, /at least 1/, 'maxUsers'],
     ['maxUsers 1.5', { maxUsers: 1.5 }, /whole number/, 'maxUsers'],
     ['maxUsers "5"', { maxUsers: '5' }, /number/, 'maxUsers'],
-    ['unknown field', { plan: 'gold' }, /Unrecognized key/, '_'],
+    ['unknown field', { plan: 'gold' }, /Unrecognized key/, 'plan'],
     ["status 'deleted'", { status: 'deleted' }, /active or inactive/, 'status'],
   ];
 
@@ -349,7 +349,7 @@ describe('GET /api/admin/customers/:id', () => {
 
   it('answers 404 for a missing id and 400 for a malformed one', async () => {
     const missing = await admin.expectJson(admin.get('/api/admin/customers/2000000000'), 404);
-    expect(missing).toEqual({ error: 'Customer not found', details: 'No customer with ID 2000000000' });
+    expect(missing).toEqual({ error: 'Customer not found', details: 'No customer with ID 2000000000', code: 'not_found' });
     for (const bad of ['abc', '0', '-1', '1.5', '1e3', '99999999999']) {
       const res = await admin.expectJson(admin.get(`/api/admin/customers/${bad}`), 400);
       assertErrorShape(res);
@@ -411,7 +411,7 @@ describe('PATCH /api/admin/customers/:id', () => {
 
   it('answers 404 for a missing customer and 400 for a malformed id', async () => {
     const res = await admin.expectJson(admin.patch('/api/admin/customers/2000000000', { name: 'Ghost' }), 404);
-    expect(res).toEqual({ error: 'Customer not found', details: 'No customer with ID 2000000000' });
+    expect(res).toEqual({ error: 'Customer not found', details: 'No customer with ID 2000000000', code: 'not_found' });
     assertErrorShape(await admin.expectJson(admin.patch('/api/admin/customers/abc', { name: 'Ghost' }), 400));
   });
 });

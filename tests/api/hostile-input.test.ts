@@ -19,7 +19,7 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixtureUsers } from '@/app/lib/roblox/fixture';
+import { fixtureUsers } from '@/app/lib/searches/roblox/fixture';
 import { unique } from '../support/db';
 import {
   assertExactErrorShape,

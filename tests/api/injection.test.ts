@@ -213,7 +213,7 @@ describe('users: usernames and passwords', () => {
     const username = unique('inj');
     const created = await call(admin, 'POST', '/api/admin/users', { username, password: `pw-${payload}-pw!`, role: 'USER', customerId: seats.id });
     expect(created.status).toBe(400);
-    expect(Object.keys(created.body).sort()).toEqual(['details', 'error']);
+    expect(Object.keys(created.body).sort()).toEqual(['code', 'details', 'error']);
     const list = await call(admin, 'GET', `/api/admin/users?search=${q(username)}`);
     expect(list.body.total).toBe(0);
   });
@@ -249,7 +249,7 @@ describe('users: usernames and passwords', () => {
     for (const payload of NUL_PAYLOADS) {
       const a = await call(admin, 'GET', `/api/admin/users?search=${q(payload)}&pageSize=100`);
       expect(a.status, `users?search=${JSON.stringify(payload)}`).toBe(400);
-      expect(Object.keys(a.body).sort()).toEqual(['details', 'error']);
+      expect(Object.keys(a.body).sort()).toEqual(['code', 'details', 'error']);
     }
   });
 });

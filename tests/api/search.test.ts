@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { fixtureSearch, fixtureUser, fixtureUsers } from '@/app/lib/roblox/fixture';
+import { fixtureSearch, fixtureUser, fixtureUsers } from '@/app/lib/searches/roblox/fixture';
 import { anonymous, assertErrorShape, server, superAdmin, tenant, type ApiClient } from '../support/api';
 
 /**

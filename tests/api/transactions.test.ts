@@ -283,6 +283,7 @@ describe('tenant scoping of the audit trail', () => {
     expect(res).toEqual({
       error: 'Forbidden - Admin access required',
       details: 'You must be a SUPER_ADMIN or CUSTOMER_ADMIN to view credit transactions',
+      code: 'forbidden',
     });
     await list(user, '', 403);
     assertErrorShape(await list(anonymous(), `customerId=${t.customer.id}`, 401));

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { fixtureSearch } from '../../src/app/lib/roblox/fixture';
+import { fixtureSearch } from '../../src/app/lib/searches/roblox/fixture';
 import { LoginPage } from './pages/login-page';
 import { adminApi, expectAccessible, PASSWORD, screenshot, unique } from './support';
 

@@ -19,12 +19,13 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addCredits, adminAddCredits, consumeCredits, InsufficientCreditsError } from '@/app/lib/credits';
+import { addCredits, adminAddCredits, guideTransaction, consumeCredits, InsufficientCreditsError } from '@/app/lib/credits';
 import { createCustomer } from '@/app/lib/customers';
 import { migrate } from '@/app/lib/db/migrate';
 import { openPostgres } from '@/app/lib/db/postgres';
 import type { Db } from '@/app/lib/db/types';
-import { createUser, type Actor } from '@/app/lib/users';
+import { idempotent } from '@/app/lib/http/idempotency';
+import { createUser } from '@/app/lib/users';
 import { createPostgresDatabase, unique } from '../support/db';
 import { onPostgres } from '../support/env';
 
@@ -123,7 +124,7 @@ function lcg(seed: number) {
  * adjustments and look-ups: the shapes of row a production ledger holds.
  */
 async function buildLedger(db: Db): Promise<{ customers: number[]; transactions: number }> {
-  const platform: Actor = { id: 0, role: 'SUPER_ADMIN', customerId: null };
+  const platform = { id: 0, role: 'SUPER_ADMIN' as const, customerId: null };
   const root = await createUser(db, platform, { username: unique('root'), password: 'backup-test-password', role: 'SUPER_ADMIN' });
   const admin = { id: root.id, username: root.username };
   const rand = lcg(20_240_531);
@@ -148,7 +149,9 @@ async function buildLedger(db: Db): Promise<{ customers: number[]; transactions:
       const kind = rand(10);
       if (kind < 2) {
         const key = rand(2) ? `grant-${c.id}-${op}` : null;
-        await adminAddCredits(db, admin, { customerId: c.id, amount: 1 + rand(500), description: `Grant ${op}` }, key);
+        const input = { customerId: c.id, amount: 1 + rand(500), description: `Grant ${op}` };
+        if (key) await idempotent(db, { userId: admin.id, key, endpoint: 'credits.add', request: input }, async (tx) => ({ status: 200, body: guideTransaction(await adminAddCredits(tx, admin, input)) }));
+        else await adminAddCredits(db, admin, input);
         transactions++;
       } else if (kind < 3) {
         await addCredits(db, { customerId: c.id, userId: null, type: 'purchase', amount: 100 * (1 + rand(5)), description: `Stripe ${op}`, paymentId: `pi_${c.id}_${op}` });

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it} from 'vitest';
-import { addCredits, adminAddCredits, consumeCredits } from '@/app/lib/credits';
+import { addCredits, adminAddCredits, consumeCredits, guideTransaction } from '@/app/lib/credits';
 import type { Db } from '@/app/lib/db/types';
 import { createTestDb, unique, type TestDatabase } from '../support/db';
 
@@ -131,9 +131,7 @@ beforeAll(async () => {
   const betaUser = await userOf(seed.beta.id);
 
   const grant = async (customerId: number, amount: number, description: string) => {
-    const res = await adminAddCredits(db, seed.admin, { customerId, amount, description }, null);
-    expect(res.status).toBe(200);
-    seed.grants.push((res.body as { transaction: (typeof seed.grants)[number] }).transaction);
+    seed.grants.push(guideTransaction(await adminAddCredits(db, seed.admin, { customerId, amount, description })));
   };
   await grant(seed.alpha.id, 100, 'Demo account credits for prospect evaluation');
   await consumeCredits(db, { customerId: seed.alpha.id, userId: alphaUser, amount: 20, description: 'Roblox look-up' });

@@ -1,14 +1,14 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLiveClient, type LiveClientOptions } from '@/app/lib/roblox/client';
-import { fixtureProvider, fixtureSearch, fixtureUser, fixtureUsers } from '@/app/lib/roblox/fixture';
-import { RobloxRejectedError, RobloxUnavailableError, type RobloxProvider } from '@/app/lib/roblox/types';
+import { createLiveClient, type LiveClientOptions } from '@/app/lib/searches/roblox/client';
+import { fixtureProvider, fixtureSearch, fixtureUser, fixtureUsers } from '@/app/lib/searches/roblox/fixture';
+import { RobloxRejectedError, RobloxUnavailableError, type RobloxProvider } from '@/app/lib/searches/roblox/types';
 import { startFakeRoblox, type FakeRoblox } from '../support/fake-roblox';
 import { rejection } from '../support/assert';
 
 /**
- * The live Roblox Users API client (src/app/lib/roblox/client.ts) against a local fake Roblox of
+ * The live Roblox Users API client (src/app/lib/searches/roblox/client.ts) against a local fake Roblox of
  * this file's own, and the offline fixture provider answering exactly as the live client does.
  * Small timeouts and backoffs keep the whole file to a few seconds.
  */

@@ -2,8 +2,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { addCredits, consumeCredits, getBalance, InsufficientCreditsError } from '@/app/lib/credits';
 import type { Db } from '@/app/lib/db/types';
 import { AppError } from '@/app/lib/errors';
-import { fixtureSearch, fixtureUser, fixtureUsers } from '@/app/lib/roblox/fixture';
-import { listSearches, refundStalePendingLookups, runLookup, type LookupCaller } from '@/app/lib/searches';
+import { fixtureSearch, fixtureUser, fixtureUsers } from '@/app/lib/searches/roblox/fixture';
+import { listSearches, refundStaleSearches, runSearch } from '@/app/lib/searches';
 import { createTestDb, unique, type TestDatabase } from '../support/db';
 import { onPostgres } from '../support/env';
 import { startFakeRoblox, type FakeRoblox } from '../support/fake-roblox';
@@ -45,7 +45,7 @@ afterAll(async () => {
   await t?.drop();
 });
 
-async function newCaller(credits = 0): Promise<LookupCaller & { username: string }> {
+async function newCaller(credits = 0): Promise<{ id: number; customerId: number; username: string }> {
   const { rows } = await db.query<{ id: number }>('INSERT INTO customers (name) VALUES ($1) RETURNING id', [unique('Lookups')]);
   const customerId = rows[0]!.id;
   const username = unique('u');
@@ -117,10 +117,10 @@ async function expectLedgerConsistent(customerId: number) {
 
 const known = fixtureUsers[0]!;
 
-describe('runLookup: answered look-ups are charged', () => {
+describe('runSearch: answered look-ups are charged', () => {
   it('a keyword search debits SEARCH_CREDIT_COST and records a success row with result count and duration', async () => {
     const caller = await newCaller(5);
-    const result = await runLookup(db, caller, { query: 'blox', type: 'keyword' });
+    const result = await runSearch(db, caller, { query: 'blox', type: 'keyword' });
     expect(result).toEqual({
       type: 'keyword',
       searchId: expect.any(Number),
@@ -157,7 +157,7 @@ describe('runLookup: answered look-ups are charged', () => {
 
   it('a profile look-up answers the profile and counts one result', async () => {
     const caller = await newCaller(2);
-    const result = await runLookup(db, caller, { query: String(known.id), type: 'profile' });
+    const result = await runSearch(db, caller, { query: String(known.id), type: 'profile' });
     expect(result).toEqual({
       type: 'profile',
       searchId: expect.any(Number),
@@ -173,7 +173,7 @@ describe('runLookup: answered look-ups are charged', () => {
 
   it('a search with no match is still an answer, and is charged', async () => {
     const caller = await newCaller(1);
-    const result = await runLookup(db, caller, { query: 'nomatchatall', type: 'keyword' });
+    const result = await runSearch(db, caller, { query: 'nomatchatall', type: 'keyword' });
     expect(result).toMatchObject({ type: 'keyword', results: [], creditsCharged: 1, balance: 0 });
     expect((await searchesOf(caller.customerId))[0]).toMatchObject({ status: 'success', result_count: 0 });
   });
@@ -181,11 +181,11 @@ describe('runLookup: answered look-ups are charged', () => {
   it('SEARCH_CREDIT_COST=3 charges 3 (and refunds 3 when rejected)', async () => {
     process.env.SEARCH_CREDIT_COST = '3';
     const caller = await newCaller(10);
-    const result = await runLookup(db, caller, { query: 'blox', type: 'keyword' });
+    const result = await runSearch(db, caller, { query: 'blox', type: 'keyword' });
     expect(result).toMatchObject({ creditsCharged: 3, balance: 7 });
     expect((await searchesOf(caller.customerId))[0]).toMatchObject({ status: 'success', credits_charged: 3 });
 
-    const err = await rejection(runLookup(db, caller, { query: 'ab', type: 'keyword' }));
+    const err = await rejection(runSearch(db, caller, { query: 'ab', type: 'keyword' }));
     expect(err).toMatchObject({ status: 400 });
     const { rows, account } = await expectLedgerConsistent(caller.customerId);
     expect(rows.slice(1).map((r) => [r.type, r.amount])).toEqual([
@@ -196,9 +196,9 @@ describe('runLookup: answered look-ups are charged', () => {
     expect(account).toMatchObject({ balance: 7, totalUsed: 3 });
 
     // 7 → 4 → 1, and then 1 < 3: refused without a trace.
-    await runLookup(db, caller, { query: 'blox', type: 'keyword' });
-    await runLookup(db, caller, { query: 'blox', type: 'keyword' });
-    const refused = await rejection(runLookup(db, caller, { query: 'blox', type: 'keyword' }));
+    await runSearch(db, caller, { query: 'blox', type: 'keyword' });
+    await runSearch(db, caller, { query: 'blox', type: 'keyword' });
+    const refused = await rejection(runSearch(db, caller, { query: 'blox', type: 'keyword' }));
     expect(refused).toBeInstanceOf(InsufficientCreditsError);
     expect(refused).toMatchObject({ status: 402, balance: 1, required: 3 });
     expect((await getBalance(db, caller.customerId)).balance).toBe(1);
@@ -208,17 +208,17 @@ describe('runLookup: answered look-ups are charged', () => {
   it('SEARCH_CREDIT_COST=0: look-ups are free, even at balance 0, and write no ledger row', async () => {
     process.env.SEARCH_CREDIT_COST = '0';
     const caller = await newCaller(0);
-    const result = await runLookup(db, caller, { query: 'blox', type: 'keyword' });
+    const result = await runSearch(db, caller, { query: 'blox', type: 'keyword' });
     expect(result).toMatchObject({ creditsCharged: 0, balance: 0 });
     expect((await searchesOf(caller.customerId))[0]).toMatchObject({ status: 'success', credits_charged: 0 });
     expect(await ledgerOf(caller.customerId)).toEqual([]);
   });
 });
 
-describe('runLookup: nothing is charged for what Roblox did not answer', () => {
+describe('runSearch: nothing is charged for what Roblox did not answer', () => {
   it('insufficient balance → InsufficientCreditsError (402), no searches row, no ledger row', async () => {
     const caller = await newCaller(0);
-    const err = await rejection(runLookup(db, caller, { query: 'blox', type: 'keyword' }));
+    const err = await rejection(runSearch(db, caller, { query: 'blox', type: 'keyword' }));
     expect(err).toBeInstanceOf(InsufficientCreditsError);
     expect(err).toBeInstanceOf(AppError);
     expect(err).toMatchObject({ status: 402, message: 'Insufficient credits', balance: 0, required: 1 });
@@ -236,7 +236,7 @@ describe('runLookup: nothing is charged for what Roblox did not answer', () => {
   ])('a rejected keyword (%j) → 400 AppError, status rejected, a refund row, net cost 0', async (query, message) => {
     const caller = await newCaller(5);
     const before = await getBalance(db, caller.customerId);
-    const err = await rejection(runLookup(db, caller, { query, type: 'keyword' }));
+    const err = await rejection(runSearch(db, caller, { query, type: 'keyword' }));
     expect(err).toBeInstanceOf(AppError);
     expect(err).not.toBeInstanceOf(InsufficientCreditsError);
     expect(err).toMatchObject({ status: 400, code: 'bad_request' });
@@ -260,7 +260,7 @@ describe('runLookup: nothing is charged for what Roblox did not answer', () => {
   it('an unknown profile id → 404 AppError, status rejected, refunded', async () => {
     const caller = await newCaller(3);
     const before = await getBalance(db, caller.customerId);
-    const err = await rejection(runLookup(db, caller, { query: '1', type: 'profile' }));
+    const err = await rejection(runSearch(db, caller, { query: '1', type: 'profile' }));
     expect(err).toBeInstanceOf(AppError);
     expect(err).toMatchObject({ status: 404, message: 'Roblox user not found' });
     expect((await searchesOf(caller.customerId))[0]).toMatchObject({ status: 'rejected', search_type: 'profile' });
@@ -280,10 +280,10 @@ describe('runLookup: nothing is charged for what Roblox did not answer', () => {
       useLiveRoblox();
       const caller = await newCaller(2);
       const keyword = unique('blox').toLowerCase();
-      const result = await runLookup(db, caller, { query: 'blox', type: 'keyword' });
+      const result = await runSearch(db, caller, { query: 'blox', type: 'keyword' });
       expect(result).toMatchObject({ type: 'keyword', results: fixtureSearch('blox'), balance: 1 });
       // Proof it went over HTTP: the fake counts requests per keyword.
-      await runLookup(db, caller, { query: keyword, type: 'keyword' });
+      await runSearch(db, caller, { query: keyword, type: 'keyword' });
       expect(fake.requestsFor(keyword)).toBe(1);
     });
 
@@ -292,10 +292,10 @@ describe('runLookup: nothing is charged for what Roblox did not answer', () => {
       async (prefix) => {
         useLiveRoblox();
         const caller = await newCaller(4);
-        await runLookup(db, caller, { query: 'blox', type: 'keyword' }); // some usage first
+        await runSearch(db, caller, { query: 'blox', type: 'keyword' }); // some usage first
         const before = await getBalance(db, caller.customerId);
         const keyword = `${prefix}${unique('x')}`.slice(0, 50);
-        const err = await rejection(runLookup(db, caller, { query: keyword, type: 'keyword' }));
+        const err = await rejection(runSearch(db, caller, { query: keyword, type: 'keyword' }));
         expect(err).toBeInstanceOf(AppError);
         expect(err).toMatchObject({ status: 502, code: 'bad_gateway', message: 'Roblox is unavailable' });
         expect(err.details).toMatch(/refunded/);
@@ -317,9 +317,9 @@ describe('runLookup: nothing is charged for what Roblox did not answer', () => {
   });
 });
 
-describe('refundStalePendingLookups', () => {
+describe('refundStaleSearches', () => {
   /** A look-up interrupted after its debit (a crash), made by hand, created `ageSeconds` ago. */
-  async function interruptedLookup(caller: LookupCaller, ageSeconds: number, cost = 1): Promise<number> {
+  async function interruptedLookup(caller: { id: number; customerId: number }, ageSeconds: number, cost = 1): Promise<number> {
     return db.transaction(async (tx) => {
       const { rows } = await tx.query<{ id: number }>(
         `INSERT INTO searches (customer_id, user_id, query, search_type, status, credits_charged, created_at)
@@ -338,15 +338,15 @@ describe('refundStalePendingLookups', () => {
     const staleB = await interruptedLookup(caller, 300, 2);
     const recent = await interruptedLookup(caller, 30);
     // An old look-up that was answered is not touched.
-    await runLookup(db, caller, { query: 'blox', type: 'keyword' });
+    await runSearch(db, caller, { query: 'blox', type: 'keyword' });
     await db.query(`UPDATE searches SET created_at = now() - interval '1 hour' WHERE customer_id = $1 AND status = 'success'`, [
       caller.customerId,
     ]);
     expect((await getBalance(db, caller.customerId)).balance).toBe(10 - 1 - 2 - 1 - 1);
 
     // Two sweeps at once (two app instances), then another one later.
-    await Promise.all([refundStalePendingLookups(db, 120), refundStalePendingLookups(db, 120)]);
-    expect(await refundStalePendingLookups(db, 120)).toBe(0);
+    await Promise.all([refundStaleSearches(db, 120), refundStaleSearches(db, 120)]);
+    expect(await refundStaleSearches(db, 120)).toBe(0);
 
     const byId = new Map((await searchesOf(caller.customerId)).map((r) => [r.id, r]));
     expect(byId.get(staleA)).toMatchObject({ status: 'refunded' });
@@ -365,8 +365,8 @@ describe('refundStalePendingLookups', () => {
     expect(account.totalUsed).toBe(2);
 
     // Once the recent one is old enough, it is refunded too; the answered one never is.
-    expect(await refundStalePendingLookups(db, 10)).toBe(1);
-    expect(await refundStalePendingLookups(db, 10)).toBe(0);
+    expect(await refundStaleSearches(db, 10)).toBe(1);
+    expect(await refundStaleSearches(db, 10)).toBe(0);
     expect((await getBalance(db, caller.customerId)).balance).toBe(before.balance - 1);
     await expectLedgerConsistent(caller.customerId);
   });
@@ -376,10 +376,10 @@ describe('listSearches', () => {
   it("lists one customer's look-ups newest first, with the user's name, filters and pages", async () => {
     const a = await newCaller(10);
     const b = await newCaller(10);
-    const first = await runLookup(db, a, { query: 'blox', type: 'keyword' });
-    await rejection(runLookup(db, a, { query: 'ab', type: 'keyword' }));
-    const third = await runLookup(db, a, { query: String(known.id), type: 'profile' });
-    await runLookup(db, b, { query: 'builder', type: 'keyword' });
+    const first = await runSearch(db, a, { query: 'blox', type: 'keyword' });
+    await rejection(runSearch(db, a, { query: 'ab', type: 'keyword' }));
+    const third = await runSearch(db, a, { query: String(known.id), type: 'profile' });
+    await runSearch(db, b, { query: 'builder', type: 'keyword' });
 
     const page = await listSearches(db, a.customerId, {});
     expect(page.total).toBe(3);
@@ -414,7 +414,7 @@ describe('listSearches', () => {
 describe('concurrency', () => {
   it(`balance 10, 50 concurrent look-ups: exactly 10 succeed, 40 are refused${onPostgres ? ' (pg pool)' : ' (PGlite)'}`, async () => {
     const caller = await newCaller(10);
-    const results = await Promise.allSettled(Array.from({ length: 50 }, () => runLookup(db, caller, { query: 'blox', type: 'keyword' })));
+    const results = await Promise.allSettled(Array.from({ length: 50 }, () => runSearch(db, caller, { query: 'blox', type: 'keyword' })));
     const ok = results.filter((r) => r.status === 'fulfilled');
     const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     expect(ok).toHaveLength(10);

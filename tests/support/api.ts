@@ -140,12 +140,12 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
   return out;
 }
 
-/** Like assertErrorShape, and the body has no keys but `error` and `details`. */
-export function assertExactErrorShape(body: unknown): { error: string; details: unknown } {
-  const b = assertErrorShape(body);
+/** Like assertErrorShape, and the body has no keys but `error`, `details` and a machine `code`. */
+export function assertExactErrorShape(body: unknown): { error: string; details: unknown; code: string } {
+  const b = assertErrorShape(body) as { error: string; details: unknown; code?: unknown };
   const keys = Object.keys(b).sort();
-  if (keys.length !== 2 || keys[0] !== 'details' || keys[1] !== 'error') {
-    throw new Error(`error body has keys other than error and details: ${JSON.stringify(body)}`);
+  if (keys.join() !== 'code,details,error' || typeof b.code !== 'string' || !/^[a-z]+(_[a-z]+)*$/.test(b.code)) {
+    throw new Error(`error body is not exactly { error, details, code }: ${JSON.stringify(body)}`);
   }
-  return b;
+  return b as { error: string; details: unknown; code: string };
 }

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fixtureSearch, fixtureUser } from '@/app/lib/roblox/fixture';
-import { RobloxRejectedError } from '@/app/lib/roblox/types';
+import { fixtureSearch, fixtureUser } from '@/app/lib/searches/roblox/fixture';
+import { RobloxRejectedError } from '@/app/lib/searches/roblox/types';
 
 /**
  * A local stand-in for https://users.roblox.com that speaks its JSON, serving the offline data set.

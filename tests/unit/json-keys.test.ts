@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { inspectJson } from '@/app/lib/json-keys';
+import { inspectJson } from '@/app/lib/http/json-keys';
 
 const findDuplicateKey = (text: string) => inspectJson(text).duplicate;
 

@@ -1,3 +1,4 @@
+import 'server-only';
 /**
  * One CSV field (RFC 4180). Text that a spreadsheet would run as a formula (=, +, -, @ …) is
  * prefixed with an apostrophe, so an exported description can't execute in Excel.

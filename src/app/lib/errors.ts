@@ -1,10 +1,17 @@
-/** The one error type of the app. Every API error leaves as `{ error, details }` with this status. */
+import 'server-only';
+
+/**
+ * The one error type of the app. Every API error leaves as `{ error, details, code }`: `error` and
+ * `details` are the guide's two fields, `code` is stable for programs (`validation_failed`, …).
+ */
 const STATUS = {
   bad_request: 400,
+  validation_failed: 400,
   unauthorized: 401,
   insufficient_credits: 402,
   forbidden: 403,
   not_found: 404,
+  method_not_allowed: 405,
   conflict: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
@@ -31,11 +38,12 @@ export class AppError extends Error {
   }
 
   toJSON() {
-    return { error: this.message, details: this.details };
+    return { error: this.message, details: this.details, code: this.code };
   }
 }
 
 export const badRequest = (message: string, details: ErrorDetails) => new AppError('bad_request', message, details);
+export const invalid = (message: string, details: ErrorDetails) => new AppError('validation_failed', message, details);
 export const notFound = (what: string, details: ErrorDetails) => new AppError('not_found', `${what} not found`, details);
 export const conflict = (message: string, details: ErrorDetails) => new AppError('conflict', message, details);
 export const forbidden = (message: string, details: ErrorDetails) => new AppError('forbidden', message, details);

@@ -1,3 +1,4 @@
+import 'server-only';
 import { AppError } from './errors';
 
 // PostgreSQL text can't hold U+0000, and a lone UTF-16 surrogate would be stored as U+FFFD: both

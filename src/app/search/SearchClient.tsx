@@ -1,13 +1,13 @@
 'use client';
 
 import { useId, useState } from 'react';
-import { ApiError, apiFetch, useApi, type Page } from '@/app/admin/lib/api-client';
-import { ErrorAlert, Empty, Loading } from '@/app/admin/components/States';
-import { PagedTable } from '@/app/admin/components/PagedTable';
-import type { AccountSummary } from '@/app/lib/account';
-import { formatCredits, formatDate, formatDateTime, formatNumber } from '@/app/lib/format';
-import type { RobloxProfile, RobloxUserSummary } from '@/app/lib/roblox/types';
-import type { LookupResult, SearchDto } from '@/app/lib/searches';
+import { ApiError, apiFetch, useApi, type Page } from '@/app/_ui/api-client';
+import { ErrorAlert, Empty, Loading } from '@/app/_ui/States';
+import { PagedTable } from '@/app/_ui/PagedTable';
+import type { AccountSummary } from '@/app/lib/users/account';
+import { formatCredits, formatDate, formatDateTime, formatNumber } from '@/app/_ui/format';
+import type { RobloxProfile, RobloxUserSummary } from '@/app/lib/searches/roblox/types';
+import type { SearchResult, SearchDto } from '@/app/lib/searches';
 
 const STATUS_LABELS: Record<SearchDto['status'], string> = {
   pending: 'In progress',
@@ -40,7 +40,7 @@ export function SearchClient() {
     setBusy(true);
     setError(null);
     try {
-      const res = await apiFetch<LookupResult>('/api/search', { method: 'POST', body: JSON.stringify(body) });
+      const res = await apiFetch<SearchResult>('/api/search', { method: 'POST', body: JSON.stringify(body) });
       account.setData((a) => (a ? { ...a, balance: res.balance } : a));
       if (res.type === 'keyword') {
         setResults({ query: res.query, users: res.results });

@@ -1,8 +1,7 @@
 'use client';
 
 import { useRef, useState } from 'react';
-import type { Role } from '@/app/lib/auth/roles';
-import { CustomerManagement, type CustomerAbilities } from './CustomerManagement';
+import { CustomerManagement } from './CustomerManagement';
 import { TransactionHistory } from './TransactionHistory';
 import { UserManagement } from './UserManagement';
 
@@ -15,13 +14,11 @@ export type TabId = (typeof TABS)[number]['id'];
 
 export interface DashboardUser {
   id: number;
-  username: string;
-  role: Role;
   customerId: number | null;
 }
 
 /** Tabs per the WAI-ARIA pattern: arrow keys move between tabs, the URL remembers the open one. */
-export function AdminDashboard({ me, abilities, initialTab }: { me: DashboardUser; abilities: CustomerAbilities; initialTab: TabId }) {
+export function AdminDashboard({ me, initialTab }: { me: DashboardUser; initialTab: TabId }) {
   const [tab, setTab] = useState<TabId>(initialTab);
   const tabRefs = useRef<Record<string, HTMLButtonElement | null>>({});
 
@@ -64,9 +61,9 @@ export function AdminDashboard({ me, abilities, initialTab }: { me: DashboardUse
         ))}
       </div>
       <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`} className="tabpanel">
-        {tab === 'customers' && <CustomerManagement abilities={abilities} />}
+        {tab === 'customers' && <CustomerManagement />}
         {tab === 'users' && <UserManagement me={me} />}
-        {tab === 'transactions' && <TransactionHistory isPlatformAdmin={me.role === 'SUPER_ADMIN'} />}
+        {tab === 'transactions' && <TransactionHistory />}
       </div>
     </>
   );

@@ -1,4 +1,4 @@
-import { formatDate, formatNumber } from '@/app/lib/format';
+import { formatDate, formatNumber } from '@/app/_ui/format';
 
 /** Daily closing balance as a step line; the same numbers are available as a table for screen readers. */
 export function BalanceChart({ history }: { history: Array<{ day: string; balance: number }> }) {

@@ -4,17 +4,18 @@ import Link from 'next/link';
 import { useState } from 'react';
 import type { CreditSummary, TransactionListItem } from '@/app/lib/credits';
 import type { CustomerDto } from '@/app/lib/customers';
-import { formatDate, formatDateTime, formatNumber, TRANSACTION_TYPE_LABELS } from '@/app/lib/format';
+import { Can } from '@/app/_ui/access';
+import { formatDate, formatDateTime, formatNumber, ROLE_LABELS, TRANSACTION_TYPE_LABELS } from '@/app/_ui/format';
 import type { UserDto } from '@/app/lib/users';
-import { useApi, type Page } from '../lib/api-client';
-import { AddCreditsModal, type CreditTarget } from './AddCreditsModal';
+import { useApi, type Page } from '@/app/_ui/api-client';
+import { AddCreditsModal, type CreditTarget } from '@/app/admin/dialogs/AddCreditsModal';
 import { BalanceChart } from './BalanceChart';
-import { PagedTable } from './PagedTable';
+import { PagedTable } from '@/app/_ui/PagedTable';
 import { AmountCell, BalanceChangeCell } from './TransactionCells';
-import { Empty, ErrorAlert, Loading } from './States';
+import { Empty, ErrorAlert, Loading } from '@/app/_ui/States';
 
 /** One customer: balance, where its credits came from and went, history, recent activity, users. */
-export function CustomerDetail({ customerId, canAddCredits }: { customerId: number; canAddCredits: boolean }) {
+export function CustomerDetail({ customerId }: { customerId: number }) {
   const customer = useApi<{ customer: CustomerDto }>(`/api/admin/customers/${customerId}`);
   const summary = useApi<CreditSummary>(`/api/admin/customers/${customerId}/credits`);
   const [recentPage, setRecentPage] = useState(1);
@@ -48,7 +49,7 @@ export function CustomerDetail({ customerId, canAddCredits }: { customerId: numb
             {c.contactEmail && <> · {c.contactEmail}</>}
           </p>
         </div>
-        {canAddCredits && (
+        <Can permission="credits.add">
           <button
             type="button"
             className="btn btn-success"
@@ -56,7 +57,7 @@ export function CustomerDetail({ customerId, canAddCredits }: { customerId: numb
           >
             Add Credits
           </button>
-        )}
+        </Can>
       </div>
 
       <section aria-labelledby="credits-heading" className="card stack">
@@ -154,7 +155,7 @@ export function CustomerDetail({ customerId, canAddCredits }: { customerId: numb
               {users.data.items.map((u) => (
                 <li key={u.id}>
                   <strong>{u.username}</strong>{' '}
-                  <span className="muted">{u.role === 'CUSTOMER_ADMIN' ? 'Customer admin' : 'User'}</span>{' '}
+                  <span className="muted">{ROLE_LABELS[u.role]}</span>{' '}
                   <span className={`badge badge-${u.active ? 'active' : 'inactive'}`}>{u.active ? 'Active' : 'Inactive'}</span>
                 </li>
               ))}

@@ -2,25 +2,21 @@
 
 import Link from 'next/link';
 import { useEffect, useState } from 'react';
-import { formatDate, formatNumber } from '@/app/lib/format';
+import { formatDate, formatNumber } from '@/app/_ui/format';
 import type { CustomerDto } from '@/app/lib/customers';
-import type { CustomerSort } from '@/app/lib/validation/customers';
-import { useApi, type Page } from '../lib/api-client';
-import { AddCreditsModal, type CreditTarget } from './AddCreditsModal';
-import { CustomerFormModal, type CustomerFields } from './CustomerFormModal';
-import { PagedTable } from './PagedTable';
-import { SortableHeader, type SortState } from './SortableHeader';
-
-export interface CustomerAbilities {
-  addCredits: boolean;
-  createCustomer: boolean;
-  editCustomer: boolean;
-}
+import type { CustomerSort } from '@/app/lib/customers/schemas';
+import { useApi, type Page } from '@/app/_ui/api-client';
+import { AddCreditsModal, type CreditTarget } from '@/app/admin/dialogs/AddCreditsModal';
+import { CustomerFormModal, type CustomerFields } from '@/app/admin/dialogs/CustomerFormModal';
+import { PagedTable } from '@/app/_ui/PagedTable';
+import { useAccess } from '@/app/_ui/access';
+import { SortableHeader, type SortState } from '@/app/_ui/SortableHeader';
 
 const PAGE_SIZE = 25;
 
 /** The Customers tab: every customer with its credits, searchable, sortable, paged on the server. */
-export function CustomerManagement({ abilities }: { abilities: CustomerAbilities }) {
+export function CustomerManagement() {
+  const { can } = useAccess();
   const [searchInput, setSearchInput] = useState('');
   const [search, setSearch] = useState('');
   const [sort, setSort] = useState<SortState<CustomerSort>>({ sort: 'name', order: 'asc' });
@@ -80,7 +76,7 @@ export function CustomerManagement({ abilities }: { abilities: CustomerAbilities
               onChange={(e) => setSearchInput(e.target.value)}
             />
           </div>
-          {abilities.createCustomer && (
+          {can('customers.create') && (
             <button type="button" className="btn btn-primary" onClick={() => setEditing('new')}>
               Create customer
             </button>
@@ -135,7 +131,7 @@ export function CustomerManagement({ abilities }: { abilities: CustomerAbilities
             </td>
             <td>
               <div className="row-actions">
-                {abilities.addCredits && (
+                {can('credits.add') && (
                   <button
                     type="button"
                     className="btn btn-success btn-small"
@@ -149,7 +145,7 @@ export function CustomerManagement({ abilities }: { abilities: CustomerAbilities
                     Add Credits
                   </button>
                 )}
-                {abilities.editCustomer && (
+                {can('customers.update') && (
                   <button
                     type="button"
                     className="btn btn-secondary btn-small"

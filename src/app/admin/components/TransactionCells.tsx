@@ -1,4 +1,4 @@
-import { formatNumber, formatSigned } from '@/app/lib/format';
+import { formatNumber, formatSigned } from '@/app/_ui/format';
 
 /** A ledger amount, signed and coloured: +100 green, −20 red. */
 export function AmountCell({ amount }: { amount: number }) {

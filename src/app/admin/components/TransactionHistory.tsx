@@ -2,10 +2,11 @@
 
 import { useEffect, useState } from 'react';
 import type { TransactionListItem } from '@/app/lib/credits';
-import { formatDateTime, TRANSACTION_TYPE_LABELS } from '@/app/lib/format';
-import { TRANSACTION_TYPES } from '@/app/lib/validation/credits';
-import { useApi, type Page } from '../lib/api-client';
-import { PagedTable } from './PagedTable';
+import { formatDateTime, TRANSACTION_TYPE_LABELS } from '@/app/_ui/format';
+import { TRANSACTION_TYPES } from '@/app/shared/credits';
+import { useApi, type Page } from '@/app/_ui/api-client';
+import { useAccess } from '@/app/_ui/access';
+import { PagedTable } from '@/app/_ui/PagedTable';
 import { AmountCell, BalanceChangeCell } from './TransactionCells';
 
 interface Filters {
@@ -32,13 +33,8 @@ function toQuery(f: Filters): URLSearchParams {
 }
 
 /** The Transactions tab: the audit trail with filters, paging and CSV export of the filtered set. */
-export function TransactionHistory({
-  isPlatformAdmin,
-  initialCustomerId,
-}: {
-  isPlatformAdmin: boolean;
-  initialCustomerId?: number;
-}) {
+export function TransactionHistory({ initialCustomerId }: { initialCustomerId?: number }) {
+  const everyCustomer = useAccess().scope('credits.read') === 'any';
   const [draft, setDraft] = useState<Filters>({ ...NO_FILTERS, customerId: initialCustomerId ? String(initialCustomerId) : '' });
   const [filters, setFilters] = useState<Filters>(draft);
   const [page, setPage] = useState(1);
@@ -69,7 +65,7 @@ export function TransactionHistory({
       </div>
       <fieldset className="filters">
         <legend>Filter transactions</legend>
-        {isPlatformAdmin && (
+        {everyCustomer && (
           <div className="field">
             <label htmlFor="tx-customer">Customer ID</label>
             <input

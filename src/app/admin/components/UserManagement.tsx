@@ -3,18 +3,19 @@
 import { useEffect, useState } from 'react';
 import type { Role } from '@/app/lib/auth/roles';
 import type { CustomerDto } from '@/app/lib/customers';
-import { formatDate, formatDateTime, formatNumber } from '@/app/lib/format';
+import { useAccess } from '@/app/_ui/access';
+import { formatDate, formatDateTime, formatNumber, ROLE_LABELS } from '@/app/_ui/format';
 import type { UserDto } from '@/app/lib/users';
-import { ApiError, apiFetch, useApi, type Page } from '../lib/api-client';
-import { PagedTable } from './PagedTable';
-import { ErrorAlert } from './States';
-import { UserFormModal } from './UserFormModal';
+import { ApiError, apiFetch, useApi, type Page } from '@/app/_ui/api-client';
+import { PagedTable } from '@/app/_ui/PagedTable';
+import { ErrorAlert } from '@/app/_ui/States';
+import { UserFormModal } from '@/app/admin/dialogs/UserFormModal';
 
-const ROLE_LABELS: Record<Role, string> = { SUPER_ADMIN: 'Super admin', CUSTOMER_ADMIN: 'Customer admin', USER: 'User' };
 
 /** The Users tab: list, create, activate/deactivate, change role; scoped like the API. */
-export function UserManagement({ me }: { me: { id: number; role: Role; customerId: number | null } }) {
-  const isPlatformAdmin = me.role === 'SUPER_ADMIN';
+export function UserManagement({ me }: { me: { id: number; customerId: number | null } }) {
+  const access = useAccess();
+  const isPlatformAdmin = access.scope('users.read') === 'any';
   const [searchInput, setSearchInput] = useState('');
   const [customerInput, setCustomerInput] = useState('');
   const [filters, setFilters] = useState({ search: '', customerId: '' });
@@ -116,7 +117,7 @@ export function UserManagement({ me }: { me: { id: number; role: Role; customerI
         }
         row={(u) => {
           const self = u.id === me.id;
-          const roleEditable = !self && u.role !== 'SUPER_ADMIN';
+          const roleEditable = !self && access.rolesOnChange.includes(u.role);
           return (
             <tr key={u.id} data-user-id={u.id}>
               <td className="strong">{u.username}</td>
@@ -129,8 +130,11 @@ export function UserManagement({ me }: { me: { id: number; role: Role; customerI
                       update(u, { role: e.target.value as Role }, `${u.username} is now ${ROLE_LABELS[e.target.value as Role]}.`)
                     }
                   >
-                    <option value="USER">User</option>
-                    <option value="CUSTOMER_ADMIN">Customer admin</option>
+                    {access.rolesOnChange.map((r) => (
+                      <option key={r} value={r}>
+                        {ROLE_LABELS[r]}
+                      </option>
+                    ))}
                   </select>
                 ) : (
                   ROLE_LABELS[u.role]
@@ -170,7 +174,6 @@ export function UserManagement({ me }: { me: { id: number; role: Role; customerI
       />
       <UserFormModal
         open={creating}
-        isPlatformAdmin={isPlatformAdmin}
         defaultCustomerId={filters.customerId ? Number(filters.customerId) : null}
         onClose={() => setCreating(false)}
         onCreated={(username) => {

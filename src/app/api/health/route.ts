@@ -1,13 +1,5 @@
-import { json } from '@/app/lib/http';
-import { app } from '@/app/lib/startup';
+import { health } from '@/app/lib/http/health';
+import { endpoint } from '@/app/lib/http/door';
 
-/** GET /api/health: 200 when the database answers; for load balancers and start-up scripts. */
-export async function GET(): Promise<Response> {
-  try {
-    const { db } = await app();
-    await db.query('SELECT 1');
-    return json({ status: 'ok', database: db.kind });
-  } catch {
-    return json({ status: 'unavailable', database: 'unreachable' }, 503);
-  }
-}
+/** GET /api/health: public, for load balancers and start-up scripts. */
+export const { GET, POST, PUT, PATCH, DELETE } = endpoint({ GET: health });

@@ -1,6 +1,7 @@
-import { withAuth } from '@/app/lib/auth/with-auth';
-import { json } from '@/app/lib/http';
-import { accountSummary } from '@/app/lib/account';
+import { endpoint, route } from '@/app/lib/http/door';
+import { accountSummary } from '@/app/lib/users/account';
 
 /** GET /api/me: who is signed in, their customer's balance, the look-up cost and whom to ask for credits. */
-export const GET = withAuth('account.read', async (ctx) => json(await accountSummary(ctx.db, ctx.user)));
+export const { GET, POST, PUT, PATCH, DELETE } = endpoint({
+  GET: route({ permission: 'account.read' }, ({ db, caller }) => accountSummary(db, caller)),
+});

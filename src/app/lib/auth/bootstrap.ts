@@ -1,3 +1,4 @@
+import 'server-only';
 import crypto from 'node:crypto';
 import { config } from '../config';
 import type { Db } from '../db';
@@ -12,9 +13,6 @@ const DEFAULT_ADMIN = 'admin';
 export async function ensureBootstrapAdmin(db: Db, log: (line: string) => void = console.log): Promise<void> {
   const username = config.adminUsername ?? DEFAULT_ADMIN;
   const password = config.adminPassword;
-  if (password !== undefined && password.length < 8) {
-    throw new Error('ADMIN_PASSWORD must be at least 8 characters long.');
-  }
 
   if (password === undefined && config.adminUsername === undefined) {
     const { rows } = await db.query(`SELECT 1 FROM users WHERE role = 'SUPER_ADMIN' AND active LIMIT 1`);

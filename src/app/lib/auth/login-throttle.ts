@@ -1,12 +1,13 @@
+import 'server-only';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
+import { config } from '../config';
 import { AppError } from '../errors';
 
 /**
  * Failed sign-ins are limited per username (guessing one account's password) and per client address
  * (trying many accounts). Success clears the username's count. Limits are per app instance.
  */
-const attempts = Number(process.env.LOGIN_RATE_LIMIT_ATTEMPTS ?? 10);
-const windowSeconds = Number(process.env.LOGIN_RATE_LIMIT_WINDOW_SECONDS ?? 900);
+const { attempts, windowSeconds } = config.loginRateLimit;
 
 const byUsername = new RateLimiterMemory({ keyPrefix: 'login-user', points: attempts, duration: windowSeconds });
 const byAddress = new RateLimiterMemory({ keyPrefix: 'login-ip', points: attempts * 5, duration: windowSeconds });

@@ -1,16 +1,16 @@
+import 'server-only';
 import type { AuthOptions } from 'next-auth';
 import CredentialsProvider from 'next-auth/providers/credentials';
 import { config } from '../config';
-import { app } from '../startup';
-import { findLoginUser, recordLogin } from '../users';
+import type { Db } from '../db';
+import { findLoginAccount, recordLogin } from './caller';
 import { dummyPasswordHash, verifyPassword } from './password';
 import { SESSION_COOKIE } from './session';
 
 const SESSION_MAX_AGE_SECONDS = 8 * 60 * 60;
 
 /** NextAuth v4 configuration: username/password sign-in, JWT session in `next-auth.session-token`. */
-export async function authOptions(): Promise<AuthOptions> {
-  const { db, sessionSecret } = await app();
+export function authOptions(db: Db, sessionSecret: string): AuthOptions {
   const secure = config.nextAuthUrl?.startsWith('https://') ?? false;
   return {
     secret: sessionSecret,
@@ -32,7 +32,7 @@ export async function authOptions(): Promise<AuthOptions> {
           const password = credentials?.password ?? '';
           if (!username || !password || username.length > 64 || password.length > 200) return null;
           if (username.includes('\u0000') || password.includes('\u0000')) return null; // unstorable: no such user
-          const user = await findLoginUser(db, username);
+          const user = await findLoginAccount(db, username);
           const ok = await verifyPassword(user?.password_hash ?? (await dummyPasswordHash()), password);
           if (!user || !ok || !user.usable) return null;
           await recordLogin(db, user.id);

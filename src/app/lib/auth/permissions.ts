@@ -1,3 +1,4 @@
+import 'server-only';
 import type { Role } from './roles';
 
 /**
@@ -65,4 +66,14 @@ export function scopeOf(role: Role, permission: Permission): Scope | undefined {
 
 export function can(role: Role, permission: Permission): boolean {
   return scopeOf(role, permission) !== undefined;
+}
+
+/** A role's permissions as the UI receives them once: permission → scope, for the ones it has. */
+export function permissionMap(role: Role): Partial<Record<Permission, Scope>> {
+  const out: Partial<Record<Permission, Scope>> = {};
+  for (const p of Object.keys(PERMISSIONS) as Permission[]) {
+    const scope = scopeOf(role, p);
+    if (scope) out[p] = scope;
+  }
+  return out;
 }

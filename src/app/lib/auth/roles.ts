@@ -1,2 +1,3 @@
+import 'server-only';
 export const ROLES = ['SUPER_ADMIN', 'CUSTOMER_ADMIN', 'USER'] as const;
 export type Role = (typeof ROLES)[number];

@@ -1,3 +1,4 @@
+import 'server-only';
 import crypto from 'node:crypto';
 import { config } from '../config';
 import type { Queryable } from '../db';

@@ -1,11 +1,12 @@
+import 'server-only';
 import { decode } from 'next-auth/jwt';
+import type { Db } from '../db';
 import { AppError } from '../errors';
-import { findSessionUser, type SessionUser } from '../users';
-import { app } from '../startup';
+import { findCaller, type Caller } from './caller';
 
 export const SESSION_COOKIE = 'next-auth.session-token';
 
-function readCookie(header: string | null, name: string): string | undefined {
+export function readCookie(header: string | null, name: string): string | undefined {
   if (!header) return undefined;
   for (const part of header.split(';')) {
     const eq = part.indexOf('=');
@@ -17,21 +18,20 @@ function readCookie(header: string | null, name: string): string | undefined {
 const signedOut = (details: string) => new AppError('unauthorized', 'Unauthorized - Please sign in', details);
 
 /**
- * The signed-in user, read fresh from the database on every request: the token only says who
+ * The signed-in caller, read fresh from the database on every request: the token only says who
  * signed in, never what they may do, so a role change or deactivation applies at once.
  */
-export async function requireUser(req: Request): Promise<SessionUser> {
-  const token = readCookie(req.headers.get('cookie'), SESSION_COOKIE);
+export async function authenticate(db: Db, sessionSecret: string, cookieHeader: string | null): Promise<Caller> {
+  const token = readCookie(cookieHeader, SESSION_COOKIE);
   if (!token) throw signedOut('No session: sign in first');
-  const { db, sessionSecret } = await app();
   const claims = await decode({ token, secret: sessionSecret }).catch(() => null);
   const id = Number(claims?.sub);
   if (!Number.isSafeInteger(id) || id <= 0) throw signedOut('Session is invalid or has expired: sign in again');
-  const user = await findSessionUser(db, id);
-  if (!user) throw signedOut('Session is invalid or has expired: sign in again');
-  if (!user.active) throw signedOut('Your account has been deactivated');
-  if (user.customerId !== null && user.customerStatus !== 'active') {
+  const caller = await findCaller(db, id);
+  if (!caller) throw signedOut('Session is invalid or has expired: sign in again');
+  if (!caller.active) throw signedOut('Your account has been deactivated');
+  if (caller.customerId !== null && caller.customerStatus !== 'active') {
     throw signedOut('Your customer account has been deactivated');
   }
-  return user;
+  return caller;
 }

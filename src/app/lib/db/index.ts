@@ -1,3 +1,4 @@
+import 'server-only';
 import { config } from '../config';
 import { migrate } from './migrate';
 import { openPglite } from './pglite';

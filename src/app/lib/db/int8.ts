@@ -1,3 +1,4 @@
+import 'server-only';
 /**
  * PostgreSQL int8 (bigint, count(*), bigserial) arrives as a string from node-postgres. Credits and ids
  * are far below 2^53, so we convert to a JS number and refuse loudly if one ever isn't.

@@ -1,6 +1,8 @@
+import 'server-only';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { config } from '../config';
 import type { Db } from './types';
 
 export interface Migration {
@@ -21,7 +23,7 @@ export interface MigrateOptions {
 const MIGRATION_LOCK_KEY = 7_301_013;
 
 export function migrationsDir(): string {
-  return process.env.MIGRATIONS_DIR ?? path.join(/*turbopackIgnore: true*/ process.cwd(), 'database', 'migrations');
+  return config.migrationsDir;
 }
 
 export function loadMigrations(dir = migrationsDir()): Migration[] {

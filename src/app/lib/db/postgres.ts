@@ -1,4 +1,6 @@
+import 'server-only';
 import pg from 'pg';
+import { config } from '../config';
 import type { Db, Queryable, QueryResult } from './types';
 import { parseInt8 } from './int8';
 
@@ -26,7 +28,7 @@ function wrap(client: pg.Pool | pg.PoolClient): Queryable {
 export function openPostgres(connectionString: string, opts: { max?: number } = {}): Db {
   const pool = new pg.Pool({
     connectionString,
-    max: opts.max ?? Number(process.env.DATABASE_POOL_SIZE ?? 10),
+    max: opts.max ?? config.databasePoolSize,
     types,
     // Fail fast instead of hanging a request when the database is down; the pool reconnects on its own.
     connectionTimeoutMillis: 5_000,

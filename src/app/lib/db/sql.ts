@@ -1,3 +1,4 @@
+import 'server-only';
 /**
  * Builds a parameterized WHERE clause. Each condition is written with `?` for its one value, which
  * becomes the next $n: values never enter the SQL text.

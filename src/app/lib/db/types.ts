@@ -1,3 +1,4 @@
+import 'server-only';
 export interface QueryResult<T> {
   rows: T[];
   rowCount: number;

@@ -1,17 +1,15 @@
-import { tenantOf, withAuth } from '@/app/lib/auth/with-auth';
-import { json, readJson } from '@/app/lib/http';
+import { endpoint, route } from '@/app/lib/http/door';
 import { createUser, listUsers } from '@/app/lib/users';
-import { parseOrThrow, searchParamsObject } from '@/app/lib/validation/common';
-import { createUserSchema, userListSchema } from '@/app/lib/validation/users';
+import { createUserSchema, userListSchema } from '@/app/lib/users/schemas';
 
-/** GET /api/admin/users: users of every customer (SUPER_ADMIN) or of the caller's own. */
-export const GET = withAuth('users.read', async (ctx) => {
-  const query = parseOrThrow(userListSchema, searchParamsObject(new URL(ctx.req.url)));
-  return json(await listUsers(ctx.db, tenantOf(ctx, query.customerId, 'view users of'), query));
-});
-
-/** POST /api/admin/users: create a user; CUSTOMER_ADMINs only inside their own customer. */
-export const POST = withAuth('users.manage', async (ctx) => {
-  const input = parseOrThrow(createUserSchema, await readJson(ctx.req));
-  return json({ user: await createUser(ctx.db, ctx.user, input) }, 201);
+export const { GET, POST, PUT, PATCH, DELETE } = endpoint({
+  /** GET /api/admin/users: users of every customer (SUPER_ADMIN) or of the caller's own. */
+  GET: route(
+    { permission: 'users.read', query: userListSchema, tenant: { query: 'customerId', action: 'view users of' } },
+    ({ db, tenant, query }) => listUsers(db, tenant, query),
+  ),
+  /** POST /api/admin/users: create a user; CUSTOMER_ADMINs only inside their own customer. */
+  POST: route({ permission: 'users.manage', body: createUserSchema, status: 201 }, async ({ db, caller, body }) => ({
+    user: await createUser(db, caller, body),
+  })),
 });

@@ -1,11 +1,11 @@
-import { tenantOf, withAuth } from '@/app/lib/auth/with-auth';
-import { json } from '@/app/lib/http';
+import { endpoint, route } from '@/app/lib/http/door';
 import { listSearches } from '@/app/lib/searches';
-import { parseOrThrow, searchParamsObject } from '@/app/lib/validation/common';
-import { searchHistorySchema } from '@/app/lib/validation/searches';
+import { searchHistorySchema } from '@/app/lib/searches/schemas';
 
 /** GET /api/search/history: the customer's look-ups, newest first (every customer's for SUPER_ADMIN). */
-export const GET = withAuth('searches.read', async (ctx) => {
-  const query = parseOrThrow(searchHistorySchema, searchParamsObject(new URL(ctx.req.url)));
-  return json(await listSearches(ctx.db, tenantOf(ctx, query.customerId, 'view look-ups of'), query));
+export const { GET, POST, PUT, PATCH, DELETE } = endpoint({
+  GET: route(
+    { permission: 'searches.read', query: searchHistorySchema, tenant: { query: 'customerId', action: 'view look-ups of' } },
+    ({ db, tenant, query }) => listSearches(db, tenant, query),
+  ),
 });

@@ -1,11 +1,11 @@
-import { tenantOf, withAuth } from '@/app/lib/auth/with-auth';
 import { listTransactions } from '@/app/lib/credits';
-import { json } from '@/app/lib/http';
-import { parseOrThrow, searchParamsObject } from '@/app/lib/validation/common';
-import { transactionFilterSchema } from '@/app/lib/validation/credits';
+import { transactionFilterSchema } from '@/app/lib/credits/schemas';
+import { endpoint, route } from '@/app/lib/http/door';
 
 /** GET /api/admin/credits/transactions: the audit trail, newest first. */
-export const GET = withAuth('credits.read', async (ctx) => {
-  const filter = parseOrThrow(transactionFilterSchema, searchParamsObject(new URL(ctx.req.url)));
-  return json(await listTransactions(ctx.db, tenantOf(ctx, filter.customerId, 'view transactions of'), filter));
+export const { GET, POST, PUT, PATCH, DELETE } = endpoint({
+  GET: route(
+    { permission: 'credits.read', query: transactionFilterSchema, tenant: { query: 'customerId', action: 'view transactions of' } },
+    ({ db, tenant, query }) => listTransactions(db, tenant, query),
+  ),
 });

@@ -1,20 +1,15 @@
-import { tenantOf, withAuth } from '@/app/lib/auth/with-auth';
-import { json, readJson } from '@/app/lib/http';
+import { endpoint, route } from '@/app/lib/http/door';
 import { getUser, updateUser } from '@/app/lib/users';
-import { idParam, parseOrThrow } from '@/app/lib/validation/common';
-import { updateUserSchema } from '@/app/lib/validation/users';
+import { updateUserSchema } from '@/app/lib/users/schemas';
+import { idParams } from '@/app/lib/validation';
 
-type Params = { id: string };
-
-/** GET /api/admin/users/:id */
-export const GET = withAuth<Params>('users.read', async (ctx) => {
-  const id = parseOrThrow(idParam, ctx.params.id);
-  return json({ user: await getUser(ctx.db, id, tenantOf(ctx, undefined, 'view users of')) });
-});
-
-/** PATCH /api/admin/users/:id: role, active, password. */
-export const PATCH = withAuth<Params>('users.manage', async (ctx) => {
-  const id = parseOrThrow(idParam, ctx.params.id);
-  const patch = parseOrThrow(updateUserSchema, await readJson(ctx.req));
-  return json({ user: await updateUser(ctx.db, ctx.user, id, tenantOf(ctx, undefined, 'manage users of'), patch) });
+export const { GET, POST, PUT, PATCH, DELETE } = endpoint({
+  /** GET /api/admin/users/:id */
+  GET: route({ permission: 'users.read', params: idParams, tenant: 'scope' }, async ({ db, tenant, params }) => ({
+    user: await getUser(db, params.id, tenant),
+  })),
+  /** PATCH /api/admin/users/:id: role, active, password. */
+  PATCH: route({ permission: 'users.manage', params: idParams, body: updateUserSchema, tenant: 'scope' }, async ({ db, caller, tenant, params, body }) => ({
+    user: await updateUser(db, caller, params.id, tenant, body),
+  })),
 });

@@ -1,11 +1,11 @@
-import { tenantOf, withAuth } from '@/app/lib/auth/with-auth';
 import { creditSummary } from '@/app/lib/credits';
-import { json } from '@/app/lib/http';
-import { idParam, parseOrThrow } from '@/app/lib/validation/common';
+import { endpoint, route } from '@/app/lib/http/door';
+import { idParams } from '@/app/lib/validation';
 
 /** GET /api/admin/customers/:id/credits: balance, lifetime breakdown and daily balance history. */
-export const GET = withAuth<{ id: string }>('credits.read', async (ctx) => {
-  const id = parseOrThrow(idParam, ctx.params.id);
-  tenantOf(ctx, id, 'view credits of');
-  return json(await creditSummary(ctx.db, id));
+export const { GET, POST, PUT, PATCH, DELETE } = endpoint({
+  GET: route(
+    { permission: 'credits.read', params: idParams, tenant: { params: 'id', action: 'view credits of' } },
+    ({ db, params }) => creditSummary(db, params.id),
+  ),
 });

@@ -1,0 +1,35 @@
+import type { Role } from '@/app/lib/auth/roles';
+
+// Numbers and dates formatted for people, the same on the server and in the browser.
+const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+const dateFmt = new Intl.DateTimeFormat('en-US', { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' });
+const dateTimeFmt = new Intl.DateTimeFormat('en-US', {
+  year: 'numeric',
+  month: 'short',
+  day: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  timeZone: 'UTC',
+  timeZoneName: 'short',
+});
+
+export const formatNumber = (n: number) => integer.format(n);
+
+export const formatCredits = (n: number) => `${integer.format(n)} credit${Math.abs(n) === 1 ? '' : 's'}`;
+
+/** Signed amounts for the ledger: +100, −20. */
+export const formatSigned = (n: number) => (n > 0 ? `+${integer.format(n)}` : `−${integer.format(-n)}`);
+
+export const formatDate = (iso: string) => dateFmt.format(new Date(iso));
+
+export const formatDateTime = (iso: string) => dateTimeFmt.format(new Date(iso));
+
+export const TRANSACTION_TYPE_LABELS: Record<string, string> = {
+  purchase: 'Purchase',
+  admin_grant: 'Admin grant',
+  usage: 'Usage',
+  refund: 'Refund',
+  adjustment: 'Adjustment',
+};
+
+export const ROLE_LABELS: Record<Role, string> = { SUPER_ADMIN: 'Super admin', CUSTOMER_ADMIN: 'Customer admin', USER: 'User' };

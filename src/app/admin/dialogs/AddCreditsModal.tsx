@@ -1,0 +1,202 @@
+'use client';
+
+import { useEffect, useId, useRef, useState } from 'react';
+import { formatCredits, formatNumber } from '@/app/_ui/format';
+import { MAX_CREDITS_PER_TRANSACTION, MAX_DESCRIPTION_LENGTH } from '@/app/shared/credits';
+import { ApiError, apiFetch } from '@/app/_ui/api-client';
+import { Modal } from '@/app/_ui/Modal';
+import { ErrorAlert } from '@/app/_ui/States';
+
+export interface CreditTarget {
+  id: number;
+  name: string;
+  creditBalance: number;
+}
+
+interface AddCreditsResponse {
+  transaction: { id: number; amount: number; balanceBefore: number; balanceAfter: number };
+}
+
+/** Form values are strings: accept only plain digits, so "1.5", "1e3" and " 100 " are errors, not guesses. */
+function amountError(raw: string): string | null {
+  if (raw === '') return 'Enter an amount';
+  if (!/^[0-9]+$/.test(raw)) return 'Enter a whole number of credits (digits only)';
+  const n = Number(raw);
+  if (n < 1) return 'Amount must be at least 1';
+  if (n > MAX_CREDITS_PER_TRANSACTION) return `Maximum ${formatNumber(MAX_CREDITS_PER_TRANSACTION)} credits per transaction`;
+  return null;
+}
+
+export function AddCreditsModal({
+  customer,
+  onClose,
+  onAdded,
+}: {
+  customer: CreditTarget | null;
+  onClose: () => void;
+  onAdded: (customerId: number, amount: number, balanceAfter: number) => void;
+}) {
+  const [amount, setAmount] = useState('');
+  const [description, setDescription] = useState('');
+  const [touched, setTouched] = useState({ amount: false, description: false });
+  const [submitting, setSubmitting] = useState(false);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [result, setResult] = useState<AddCreditsResponse['transaction'] | null>(null);
+  // One key per opened form: a double click or a retry after a lost response credits once.
+  const idempotencyKey = useRef('');
+  const amountRef = useRef<HTMLInputElement>(null);
+  const successRef = useRef<HTMLDivElement>(null);
+  const ids = { amount: useId(), amountHint: useId(), amountError: useId(), description: useId(), descriptionError: useId(), descriptionHint: useId() };
+
+  function reset() {
+    setAmount('');
+    setDescription('');
+    setTouched({ amount: false, description: false });
+    setError(null);
+    setResult(null);
+    setSubmitting(false);
+    idempotencyKey.current = crypto.randomUUID();
+  }
+
+  useEffect(() => {
+    if (customer) reset();
+  }, [customer?.id]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  // The form (and its focused button) is replaced by the confirmation: move focus onto it.
+  useEffect(() => {
+    if (result) successRef.current?.focus();
+  }, [result]);
+
+  const amountProblem = amountError(amount);
+  const descriptionProblem = description.trim() === '' ? 'Enter a reason for the audit trail' : null;
+  const showAmountError = touched.amount && amountProblem;
+  const showDescriptionError = touched.description && descriptionProblem;
+
+  async function submit(event: React.FormEvent) {
+    event.preventDefault();
+    setTouched({ amount: true, description: true });
+    if (amountProblem || descriptionProblem || !customer || submitting) {
+      if (amountProblem) amountRef.current?.focus();
+      return;
+    }
+    setSubmitting(true);
+    setError(null);
+    try {
+      const res = await apiFetch<AddCreditsResponse>('/api/admin/credits/add', {
+        method: 'POST',
+        headers: { 'Idempotency-Key': idempotencyKey.current },
+        body: JSON.stringify({ customerId: customer.id, amount: Number(amount), description: description.trim() }),
+      });
+      setResult(res.transaction);
+      onAdded(customer.id, res.transaction.amount, res.transaction.balanceAfter);
+    } catch (e) {
+      setError(e as ApiError);
+    } finally {
+      setSubmitting(false);
+    }
+  }
+
+  return (
+    <Modal open={customer !== null} onClose={onClose} title="Add Credits">
+      {customer && (
+        <>
+          <dl className="summary">
+            <div>
+              <dt>Customer</dt>
+              <dd>
+                {customer.name} <span className="muted">(ID {customer.id})</span>
+              </dd>
+            </div>
+            <div>
+              <dt>Current balance</dt>
+              <dd data-testid="modal-current-balance">{formatCredits(result ? result.balanceAfter : customer.creditBalance)}</dd>
+            </div>
+          </dl>
+          {result ? (
+            <div className="stack">
+              <div role="status" className="alert alert-success" tabIndex={-1} ref={successRef}>
+                <p className="alert-title">Credits added successfully</p>
+                <p>
+                  Added {formatCredits(result.amount)} to {customer.name}. New balance:{' '}
+                  <strong>{formatCredits(result.balanceAfter)}</strong>.
+                </p>
+              </div>
+              <div className="modal-actions">
+                <button type="button" className="btn btn-secondary" onClick={reset}>
+                  Add more credits
+                </button>
+                <button type="button" className="btn btn-primary" onClick={onClose}>
+                  Done
+                </button>
+              </div>
+            </div>
+          ) : (
+            <form className="stack" onSubmit={submit} noValidate>
+              <div className="field">
+                <label htmlFor={ids.amount}>Amount</label>
+                <input
+                  id={ids.amount}
+                  ref={amountRef}
+                  name="amount"
+                  inputMode="numeric"
+                  autoComplete="off"
+                  value={amount}
+                  onChange={(e) => setAmount(e.target.value)}
+                  onBlur={() => setTouched((t) => ({ ...t, amount: true }))}
+                  aria-invalid={showAmountError ? true : undefined}
+                  aria-describedby={`${ids.amountHint}${showAmountError ? ` ${ids.amountError}` : ''}`}
+                />
+                <p id={ids.amountHint} className="hint">
+                  Whole number of credits, 1 to {formatNumber(MAX_CREDITS_PER_TRANSACTION)}.
+                </p>
+                {showAmountError && (
+                  <p id={ids.amountError} className="field-error">
+                    {amountProblem}
+                  </p>
+                )}
+              </div>
+              <div className="field">
+                <label htmlFor={ids.description}>Description</label>
+                <textarea
+                  id={ids.description}
+                  name="description"
+                  rows={3}
+                  maxLength={MAX_DESCRIPTION_LENGTH}
+                  value={description}
+                  onChange={(e) => setDescription(e.target.value)}
+                  onBlur={() => setTouched((t) => ({ ...t, description: true }))}
+                  aria-invalid={showDescriptionError ? true : undefined}
+                  aria-describedby={`${ids.descriptionHint}${showDescriptionError ? ` ${ids.descriptionError}` : ''}`}
+                  placeholder="e.g. Demo account credits"
+                />
+                <p id={ids.descriptionHint} className="hint">
+                  Required. Why these credits are added ({description.length}/{MAX_DESCRIPTION_LENGTH}).
+                </p>
+                {showDescriptionError && (
+                  <p id={ids.descriptionError} className="field-error">
+                    {descriptionProblem}
+                  </p>
+                )}
+              </div>
+              <div className="alert alert-warning">
+                <p>
+                  <strong>Admin credit addition.</strong> This is recorded in the audit trail with your username and
+                  cannot be deleted. Mistakes are corrected with a new transaction.
+                </p>
+              </div>
+              {error && <ErrorAlert title="Credits were not added" error={error} />}
+              <div className="modal-actions">
+                <button type="button" className="btn btn-secondary" onClick={onClose}>
+                  Cancel
+                </button>
+                <button type="submit" className="btn btn-success" disabled={submitting} aria-busy={submitting}>
+                  Add Credits
+                </button>
+              </div>
+            </form>
+          )}
+        </>
+      )}
+    </Modal>
+  );
+}

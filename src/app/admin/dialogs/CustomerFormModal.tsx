@@ -1,0 +1,116 @@
+'use client';
+
+import { useEffect, useId, useState } from 'react';
+import { ApiError, apiFetch } from '@/app/_ui/api-client';
+import { Modal } from '@/app/_ui/Modal';
+import { ErrorAlert } from '@/app/_ui/States';
+import { TextField, type FieldProps } from '@/app/_ui/TextField';
+
+export interface CustomerFields {
+  id?: number;
+  name: string;
+  status: 'active' | 'inactive';
+  contactEmail: string | null;
+  maxUsers: number;
+  logoUrl: string | null;
+}
+
+const EMPTY: CustomerFields = { name: '', status: 'active', contactEmail: null, maxUsers: 10, logoUrl: null };
+
+/** Create (no `customer.id`) or edit a customer. */
+export function CustomerFormModal({
+  customer,
+  onClose,
+  onSaved,
+}: {
+  customer: CustomerFields | 'new' | null;
+  onClose: () => void;
+  onSaved: (saved: { id: number; name: string }) => void;
+}) {
+  const editing = customer !== null && customer !== 'new' ? customer : null;
+  const [values, setValues] = useState({ name: '', status: 'active', contactEmail: '', maxUsers: '10', logoUrl: '' });
+  const [error, setError] = useState<ApiError | null>(null);
+  const [saving, setSaving] = useState(false);
+  const id = useId();
+
+  useEffect(() => {
+    if (customer === null) return;
+    const c = customer === 'new' ? EMPTY : customer;
+    setValues({
+      name: c.name,
+      status: c.status,
+      contactEmail: c.contactEmail ?? '',
+      maxUsers: String(c.maxUsers),
+      logoUrl: c.logoUrl ?? '',
+    });
+    setError(null);
+    setSaving(false);
+  }, [customer]);
+
+  async function submit(event: React.FormEvent) {
+    event.preventDefault();
+    const maxUsers = /^[0-9]+$/.test(values.maxUsers) ? Number(values.maxUsers) : NaN;
+    const body = {
+      name: values.name,
+      status: values.status,
+      contactEmail: values.contactEmail.trim() || null,
+      maxUsers: Number.isNaN(maxUsers) ? values.maxUsers : maxUsers,
+      logoUrl: values.logoUrl.trim() || null,
+    };
+    setSaving(true);
+    setError(null);
+    try {
+      const res = await apiFetch<{ customer: { id: number; name: string } }>(
+        editing ? `/api/admin/customers/${editing.id}` : '/api/admin/customers',
+        { method: editing ? 'PATCH' : 'POST', body: JSON.stringify(body) },
+      );
+      onSaved(res.customer);
+    } catch (e) {
+      setError(e as ApiError);
+      setSaving(false);
+    }
+  }
+
+  const field = (name: keyof typeof values, label: string, props: FieldProps = {}) => (
+    <TextField
+      label={label}
+      name={name}
+      value={values[name]}
+      onChange={(value) => setValues((v) => ({ ...v, [name]: value }))}
+      error={error?.fieldError(name)}
+      {...props}
+    />
+  );
+
+  return (
+    <Modal open={customer !== null} onClose={onClose} title={editing ? `Edit ${editing.name}` : 'Create customer'}>
+      <form className="stack" onSubmit={submit} noValidate>
+        {field('name', 'Name', { required: true, maxLength: 200 })}
+        <div className="field">
+          <label htmlFor={`${id}-status`}>Status</label>
+          <select
+            id={`${id}-status`}
+            name="status"
+            value={values.status}
+            onChange={(e) => setValues((v) => ({ ...v, status: e.target.value }))}
+          >
+            <option value="active">Active</option>
+            <option value="inactive">Inactive</option>
+          </select>
+        </div>
+        {field('contactEmail', 'Contact email', { type: 'email', autoComplete: 'off' })}
+        {field('maxUsers', 'Max users', { inputMode: 'numeric' })}
+        {field('logoUrl', 'Logo URL', { type: 'url', placeholder: 'https://…' })}
+        {error && <ErrorAlert title={editing ? 'The customer was not saved' : 'The customer was not created'} error={error} inlineFields={Object.keys(values)} />}
+        <div className="modal-actions">
+          <button type="button" className="btn btn-secondary" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" className="btn btn-primary" disabled={saving}>
+            {editing ? 'Save changes' : 'Create customer'}
+          </button>
+        </div>
+      </form>
+    </Modal>
+  );
+}

@@ -1,0 +1,138 @@
+import 'server-only';
+import type { z } from 'zod';
+import { app } from '../app';
+import type { Caller } from '../auth/caller';
+import { PERMISSIONS, scopeOf, type Permission, type Scope } from '../auth/permissions';
+import { authenticate } from '../auth/session';
+import type { Db } from '../db';
+import { AppError, forbidden } from '../errors';
+import { parseOrThrow, searchParamsObject } from '../validation';
+import { readJson } from './body';
+import { assertSameOrigin } from './csrf';
+import { idempotent, readIdempotencyKey } from './idempotency';
+import { errorResponse, json } from './respond';
+
+/**
+ * Where a route's tenant comes from. `scope`: the caller's reach (every customer, or their own);
+ * `{ body | query | params: field }`: a customer id the request names, which an `own` caller may
+ * only name for their own customer; `action` completes "You can only … your own customer account".
+ */
+export type TenantSource =
+  | 'scope'
+  | { body: string; action: string }
+  | { query: string; action: string }
+  | { params: string; action: string };
+
+export interface RouteSpec<P, Q, B> {
+  permission: Permission;
+  params?: z.ZodType<P, unknown>;
+  query?: z.ZodType<Q, unknown>;
+  body?: z.ZodType<B, unknown>;
+  tenant?: TenantSource;
+  /** Honour Idempotency-Key: keys are scoped to this name and the caller. */
+  idempotent?: string;
+  /** Status of a successful answer (default 200). */
+  status?: number;
+}
+
+export interface RouteContext<P, Q, B> {
+  req: Request;
+  db: Db;
+  caller: Caller;
+  /** The caller's reach for this route's permission. */
+  scope: Scope;
+  /** The customer the route acts on; undefined: every customer (an `any` caller naming none). */
+  tenant: number | undefined;
+  params: P;
+  query: Q;
+  body: B;
+}
+
+/** A handler's answer: a body sent as JSON with the route's status, or a Response of its own (a stream). */
+export type Handler<P, Q, B> = (ctx: RouteContext<P, Q, B>) => Promise<unknown>;
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- Next types each route's params itself
+type RouteFn = (req: Request, ctx: { params: Promise<any> }) => Promise<Response>;
+
+export type RouteHandler = RouteFn & { spec: RouteSpec<unknown, unknown, unknown> };
+
+function requestedTenant(source: TenantSource, input: Record<'body' | 'query' | 'params', unknown>): number | undefined {
+  if (source === 'scope') return undefined;
+  const [where, field] = Object.entries(source).find(([k]) => k !== 'action') as ['body' | 'query' | 'params', string];
+  const value = (input[where] as Record<string, unknown> | undefined)?.[field];
+  return typeof value === 'number' ? value : undefined;
+}
+
+/**
+ * The customer a caller may act on. `own` callers are pinned to their customer: asking for another
+ * one is refused before anything is looked up, so other tenants' ids reveal nothing.
+ */
+export function resolveTenant(caller: Pick<Caller, 'customerId'>, scope: Scope, requested: number | undefined, action: string): number | undefined {
+  if (scope === 'any') return requested;
+  const own = caller.customerId!;
+  if (requested !== undefined && requested !== own) {
+    throw forbidden('Forbidden', `You can only ${action} your own customer account`);
+  }
+  return own;
+}
+
+/**
+ * The one door into every API route: CSRF check, session → fresh caller, permission, typed input
+ * (params, query, body, each through its zod schema), the tenant, and Idempotency-Key replay around
+ * the handler; whatever is thrown becomes the `{ error, details, code }` response.
+ */
+export function route<P = undefined, Q = undefined, B = undefined>(spec: RouteSpec<P, Q, B>, handler: Handler<P, Q, B>): RouteHandler {
+  const run: RouteFn = async (req, ctx) => {
+    try {
+      assertSameOrigin(req);
+      const { db, sessionSecret } = await app();
+      const caller = await authenticate(db, sessionSecret, req.headers.get('cookie'));
+      const scope = scopeOf(caller.role, spec.permission);
+      if (!scope) {
+        const { error, details } = PERMISSIONS[spec.permission].forbidden;
+        throw new AppError('forbidden', error, details);
+      }
+      const params = (spec.params ? parseOrThrow(spec.params, await ctx.params) : undefined) as P;
+      const query = (spec.query ? parseOrThrow(spec.query, searchParamsObject(new URL(req.url))) : undefined) as Q;
+      const body = (spec.body ? parseOrThrow(spec.body, await readJson(req)) : undefined) as B;
+      const tenant = spec.tenant
+        ? resolveTenant(caller, scope, requestedTenant(spec.tenant, { body, query, params }), spec.tenant === 'scope' ? 'act on' : spec.tenant.action)
+        : undefined;
+      const status = spec.status ?? 200;
+      const call = async (db: Db) => {
+        const out = await handler({ req, db, caller, scope, tenant, params, query, body });
+        return out instanceof Response ? out : { status, body: out };
+      };
+      const key = spec.idempotent ? readIdempotencyKey(req) : null;
+      const out = key
+        ? await idempotent(db, { userId: caller.id, key, endpoint: spec.idempotent!, request: { params, query, body } }, async (tx) => {
+            const answer = await call(tx);
+            if (answer instanceof Response) throw new Error(`idempotent route ${spec.idempotent} answered a raw Response`);
+            return answer;
+          })
+        : await call(db);
+      return out instanceof Response ? out : json(out.body, out.status);
+    } catch (err) {
+      return errorResponse(err);
+    }
+  };
+  return Object.assign(run, { spec: spec as RouteSpec<unknown, unknown, unknown> });
+}
+
+const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+type Method = (typeof METHODS)[number];
+
+/**
+ * A route file's exports: the methods it implements, and for every other method a 405 in the API's
+ * error shape (Next's own 405 has an empty body).
+ */
+export function endpoint(handlers: Partial<Record<Method, RouteFn>>): Record<Method, RouteFn> {
+  const allowed = METHODS.filter((m) => handlers[m]).join(', ');
+  // Marked, so that tests reading the route modules can tell a fallback from a route.
+  const notAllowed = Object.assign(
+    async (req: Request) =>
+      errorResponse(new AppError('method_not_allowed', 'Method not allowed', `${req.method} is not supported here; use ${allowed}`, { Allow: allowed })),
+    { methodNotAllowed: true as const },
+  );
+  return Object.fromEntries(METHODS.map((m) => [m, handlers[m] ?? notAllowed])) as Record<Method, RouteFn>;
+}

@@ -1,0 +1,148 @@
+import 'server-only';
+import type { Caller } from '../auth/caller';
+import { hashPassword } from '../auth/password';
+import { assertMayChangeUser, customerOfNewUser } from '../auth/policies';
+import type { Role } from '../auth/roles';
+import type { Db, Queryable } from '../db';
+import { listPage, type Page } from '../db/paging';
+import { Conditions, likePattern } from '../db/sql';
+import { conflict, isPgError, notFound } from '../errors';
+import type { CreateUserInput, UpdateUserInput, UserListQuery } from './schemas';
+
+export interface UserDto {
+  id: number;
+  username: string;
+  role: Role;
+  customerId: number | null;
+  customerName: string | null;
+  active: boolean;
+  createdAt: string;
+  lastLoginAt: string | null;
+}
+
+interface UserRow {
+  id: number;
+  username: string;
+  role: Role;
+  customer_id: number | null;
+  customer_name: string | null;
+  active: boolean;
+  created_at: Date;
+  last_login_at: Date | null;
+}
+
+// password_hash is selected only by findLoginUser; no other query here ever reads it.
+const USER_COLUMNS = `u.id, u.username, u.role, u.customer_id, c.name AS customer_name, u.active,
+  u.created_at, u.last_login_at`;
+
+function toDto(r: UserRow): UserDto {
+  return {
+    id: r.id,
+    username: r.username,
+    role: r.role,
+    customerId: r.customer_id,
+    customerName: r.customer_name,
+    active: r.active,
+    createdAt: r.created_at.toISOString(),
+    lastLoginAt: r.last_login_at?.toISOString() ?? null,
+  };
+}
+
+/** `customerId` undefined: all users (platform scope); a number: only that customer's users. */
+export async function listUsers(db: Queryable, customerId: number | undefined, q: UserListQuery): Promise<Page<UserDto>> {
+  const where = new Conditions()
+    .maybe('u.customer_id = ?', customerId)
+    .maybe('u.role = ?', q.role)
+    .maybe('u.active = ?', q.active);
+  if (q.search) where.add('u.username ILIKE ?', likePattern(q.search));
+  const sort = q.sort ?? 'id';
+  const dir = q.order === 'desc' ? 'DESC' : 'ASC';
+  const nulls = sort === 'last_login_at' ? (dir === 'ASC' ? 'NULLS FIRST' : 'NULLS LAST') : '';
+  // Usernames are unique: ordering by them alone lets the UNIQUE index serve the sort.
+  const tieBreak = sort === 'username' || sort === 'id' ? '' : `, u.id ${dir}`;
+  // Capped like the audit trail's: platform-wide there are as many users as customers times seats.
+  return listPage(db, q, {
+    where,
+    countFrom: 'FROM users u',
+    select: (limit, offset) =>
+      `SELECT ${USER_COLUMNS} FROM users u LEFT JOIN customers c ON c.id = u.customer_id
+       ${where.sql} ORDER BY u.${sort} ${dir} ${nulls}${tieBreak} LIMIT ${limit} OFFSET ${offset}`,
+    map: toDto,
+  });
+}
+
+export async function getUser(db: Queryable, id: number, customerId: number | undefined): Promise<UserDto> {
+  const where = new Conditions().add('u.id = ?', id).maybe('u.customer_id = ?', customerId);
+  const { rows } = await db.query<UserRow>(
+    `SELECT ${USER_COLUMNS} FROM users u LEFT JOIN customers c ON c.id = u.customer_id ${where.sql}`,
+    where.params,
+  );
+  if (!rows[0]) throw notFound('User', `No user with ID ${id}`);
+  return toDto(rows[0]);
+}
+
+/**
+ * Locks the customer row so concurrent creations can't both take the last seat. The count is read
+ * by a second statement, after the lock is ours: under READ COMMITTED that statement sees every
+ * user the previous lock holder committed (a join in the locking statement itself would not).
+ */
+async function assertSeatAvailable(tx: Queryable, customerId: number): Promise<void> {
+  const locked = await tx.query('SELECT 1 FROM customers WHERE id = $1 FOR UPDATE', [customerId]);
+  if (locked.rowCount === 0) throw notFound('Customer', `No customer with ID ${customerId}`);
+  const { rows } = await tx.query<{ name: string; max_users: number; active_user_count: number }>(
+    `SELECT c.name, c.max_users, k.active_user_count
+       FROM customers c JOIN customer_counters k ON k.customer_id = c.id
+      WHERE c.id = $1`,
+    [customerId],
+  );
+  const c = rows[0]!;
+  if (c.active_user_count >= c.max_users) {
+    throw conflict(
+      'User limit reached',
+      `${c.name} allows at most ${c.max_users} active users. Deactivate a user or raise Max users.`,
+    );
+  }
+}
+
+export async function createUser(db: Db, caller: Pick<Caller, 'id' | 'role' | 'customerId'>, input: CreateUserInput): Promise<UserDto> {
+  const customerId = customerOfNewUser(caller, input);
+  const passwordHash = await hashPassword(input.password);
+  try {
+    const id = await db.transaction(async (tx) => {
+      if (customerId !== null) await assertSeatAvailable(tx, customerId);
+      const { rows } = await tx.query<{ id: number }>(
+        'INSERT INTO users (username, password_hash, role, customer_id) VALUES ($1, $2, $3, $4) RETURNING id',
+        [input.username, passwordHash, input.role, customerId],
+      );
+      return rows[0]!.id;
+    });
+    return getUser(db, id, undefined);
+  } catch (err) {
+    if (isPgError(err, '23505')) throw conflict('Username already exists', `The username "${input.username}" is taken`);
+    throw err;
+  }
+}
+
+export async function updateUser(
+  db: Db,
+  caller: Pick<Caller, 'id' | 'role' | 'customerId'>,
+  id: number,
+  customerId: number | undefined,
+  patch: UpdateUserInput,
+): Promise<UserDto> {
+  const target = await getUser(db, id, customerId);
+  assertMayChangeUser(caller, target, patch);
+  const passwordHash = patch.password ? await hashPassword(patch.password) : null;
+  await db.transaction(async (tx) => {
+    if (patch.active === true && !target.active && target.customerId !== null) {
+      await assertSeatAvailable(tx, target.customerId);
+    }
+    await tx.query(
+      `UPDATE users SET role = COALESCE($2, role), active = COALESCE($3, active),
+              password_hash = COALESCE($4, password_hash)
+        WHERE id = $1`,
+      [id, patch.role ?? null, patch.active ?? null, passwordHash],
+    );
+  });
+  return getUser(db, id, customerId);
+}

@@ -1,0 +1,46 @@
+import 'server-only';
+import { z } from 'zod';
+import { ROLES } from '../auth/roles';
+import { idParam, idValue, orderParam, pageParams } from '../validation';
+
+export const usernameSchema = z
+  .string({ error: 'Username is required' })
+  .trim()
+  .regex(/^[A-Za-z0-9_.@-]{3,64}$/, 'Username must be 3-64 characters: letters, digits, _ . @ -');
+
+export const passwordSchema = z
+  .string({ error: 'Password is required' })
+  .min(8, 'Password must be at least 8 characters')
+  .max(200, 'Password must be at most 200 characters');
+
+const roleSchema = z.enum(ROLES, { error: `Role must be one of ${ROLES.join(', ')}` });
+
+export const createUserSchema = z.strictObject({
+  username: usernameSchema,
+  password: passwordSchema,
+  role: roleSchema,
+  customerId: idValue.nullable().optional(),
+});
+export type CreateUserInput = z.output<typeof createUserSchema>;
+
+export const updateUserSchema = z
+  .strictObject({
+    role: roleSchema.optional(),
+    active: z.boolean({ error: 'Active must be true or false' }).optional(),
+    password: passwordSchema.optional(),
+  })
+  .refine((v) => Object.keys(v).length > 0, 'Nothing to update: send role, active or password');
+export type UpdateUserInput = z.output<typeof updateUserSchema>;
+
+export const USER_SORTS = ['id', 'username', 'role', 'active', 'created_at', 'last_login_at'] as const;
+
+export const userListSchema = z.strictObject({
+  customerId: idParam.optional(),
+  search: z.string().trim().max(100, 'Search must be at most 100 characters').optional(),
+  role: roleSchema.optional(),
+  active: z.enum(['true', 'false'], { error: 'Must be true or false' }).transform((v) => v === 'true').optional(),
+  sort: z.enum(USER_SORTS, { error: `Sort must be one of ${USER_SORTS.join(', ')}` }).optional(),
+  order: orderParam,
+  ...pageParams,
+});
+export type UserListQuery = z.output<typeof userListSchema>;
