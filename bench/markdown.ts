@@ -5,7 +5,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 const file = process.argv[2] ?? path.join(__dirname, 'results.json');
 const r = JSON.parse(fs.readFileSync(file, 'utf8')) as any;
 const out: string[] = [];

@@ -191,7 +191,12 @@ function jsonKeys(body: string): string[] {
   const keys: string[] = [];
   const walk = (v: unknown) => {
     if (Array.isArray(v)) v.forEach(walk);
-    else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) keys.push(k), walk(x);
+    else if (v && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) {
+        keys.push(k);
+        walk(x);
+      }
+    }
   };
   walk(value);
   return keys;

@@ -14,7 +14,8 @@ export function SignOutButton() {
         body: new URLSearchParams({ csrfToken, json: 'true' }),
       });
     } finally {
-      window.location.assign('/login');
+      // A full load: nothing of the signed-in client state survives, and Back doesn't return to it.
+      window.location.replace('/login');
     }
   }
   return (

@@ -41,7 +41,7 @@ export async function apiFetch<T>(path: string, init: RequestInit = {}): Promise
   const body = await res.json().catch(() => null);
   if (!res.ok) {
     if (res.status === 401 && typeof window !== 'undefined') {
-      window.location.assign(`/login?callbackUrl=${encodeURIComponent(location.pathname + location.search)}`);
+      window.location.replace(`/login?callbackUrl=${encodeURIComponent(location.pathname + location.search)}`);
     }
     throw new ApiError(res.status, body?.error ?? `Request failed (HTTP ${res.status})`, body?.details ?? null);
   }
@@ -52,28 +52,25 @@ export type { Page } from '@/app/lib/db/paging';
 
 /** GETs `url` whenever it changes; stale responses are dropped so fast typing can't show old results. */
 export function useApi<T>(url: string | null) {
-  const [data, setData] = useState<T | null>(null);
-  const [error, setError] = useState<ApiError | null>(null);
-  const [loading, setLoading] = useState(url !== null);
   const [version, setVersion] = useState(0);
+  const key = url === null ? null : `${version} ${url}`;
+  // The last answer and which request it answered: loading is "the current request has no answer yet".
+  const [state, setState] = useState<{ key: string | null; data: T | null; error: ApiError | null }>({ key: null, data: null, error: null });
 
   useEffect(() => {
     if (url === null) return;
     let current = true;
-    setLoading(true);
     apiFetch<T>(url)
-      .then((d) => {
-        if (!current) return;
-        setData(d);
-        setError(null);
-      })
-      .catch((e: ApiError) => current && setError(e))
-      .finally(() => current && setLoading(false));
+      .then((data) => current && setState({ key, data, error: null }))
+      .catch((error: ApiError) => current && setState((s) => ({ key, data: s.data, error })));
     return () => {
       current = false;
     };
-  }, [url, version]);
+  }, [url, key]);
 
+  const setData = useCallback((update: T | null | ((d: T | null) => T | null)) => {
+    setState((s) => ({ ...s, data: typeof update === 'function' ? (update as (d: T | null) => T | null)(s.data) : update }));
+  }, []);
   const reload = useCallback(() => setVersion((v) => v + 1), []);
-  return { data, setData, error, loading, reload };
+  return { data: state.data, setData, error: state.key === key ? state.error : null, loading: key !== null && state.key !== key, reload };
 }

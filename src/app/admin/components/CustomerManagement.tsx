@@ -108,7 +108,7 @@ export function CustomerManagement() {
         row={(c) => (
           <tr key={c.id} data-customer-id={c.id}>
             <td>
-              <Link href={`/admin/customers/${c.id}`} className="strong-link">
+              <Link href={`/admin/customers/${c.id}`} className="strong-link" id={`customer-name-${c.id}`}>
                 {c.name}
               </Link>
               <div className="muted small">ID {c.id}</div>
@@ -136,7 +136,7 @@ export function CustomerManagement() {
                     type="button"
                     className="btn btn-success btn-small"
                     aria-label="Add Credits"
-                    aria-description={`to ${c.name}`}
+                    aria-describedby={`customer-name-${c.id}`}
                     onClick={() => setCreditTarget({ id: c.id, name: c.name, creditBalance: c.creditBalance })}
                   >
                     <svg aria-hidden="true" width="14" height="14" viewBox="0 0 14 14" className="icon">

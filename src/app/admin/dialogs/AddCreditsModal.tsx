@@ -27,15 +27,22 @@ function amountError(raw: string): string | null {
   return null;
 }
 
-export function AddCreditsModal({
-  customer,
-  onClose,
-  onAdded,
-}: {
+interface AddCreditsProps {
   customer: CreditTarget | null;
   onClose: () => void;
   onAdded: (customerId: number, amount: number, balanceAfter: number) => void;
-}) {
+}
+
+export function AddCreditsModal({ customer, onClose, onAdded }: AddCreditsProps) {
+  return (
+    <Modal open={customer !== null} onClose={onClose} title="Add Credits">
+      {/* Keyed by customer: each opening starts a fresh form (and a fresh Idempotency-Key). */}
+      {customer && <AddCreditsForm key={customer.id} customer={customer} onClose={onClose} onAdded={onAdded} />}
+    </Modal>
+  );
+}
+
+function AddCreditsForm({ customer, onClose, onAdded }: AddCreditsProps & { customer: CreditTarget }) {
   const [amount, setAmount] = useState('');
   const [description, setDescription] = useState('');
   const [touched, setTouched] = useState({ amount: false, description: false });
@@ -43,7 +50,7 @@ export function AddCreditsModal({
   const [error, setError] = useState<ApiError | null>(null);
   const [result, setResult] = useState<AddCreditsResponse['transaction'] | null>(null);
   // One key per opened form: a double click or a retry after a lost response credits once.
-  const idempotencyKey = useRef('');
+  const [idempotencyKey, setIdempotencyKey] = useState(() => crypto.randomUUID());
   const amountRef = useRef<HTMLInputElement>(null);
   const successRef = useRef<HTMLDivElement>(null);
   const ids = { amount: useId(), amountHint: useId(), amountError: useId(), description: useId(), descriptionError: useId(), descriptionHint: useId() };
@@ -55,12 +62,8 @@ export function AddCreditsModal({
     setError(null);
     setResult(null);
     setSubmitting(false);
-    idempotencyKey.current = crypto.randomUUID();
+    setIdempotencyKey(crypto.randomUUID());
   }
-
-  useEffect(() => {
-    if (customer) reset();
-  }, [customer?.id]); // eslint-disable-line react-hooks/exhaustive-deps
 
   // The form (and its focused button) is replaced by the confirmation: move focus onto it.
   useEffect(() => {
@@ -75,7 +78,7 @@ export function AddCreditsModal({
   async function submit(event: React.FormEvent) {
     event.preventDefault();
     setTouched({ amount: true, description: true });
-    if (amountProblem || descriptionProblem || !customer || submitting) {
+    if (amountProblem || descriptionProblem || submitting) {
       if (amountProblem) amountRef.current?.focus();
       return;
     }
@@ -84,7 +87,7 @@ export function AddCreditsModal({
     try {
       const res = await apiFetch<AddCreditsResponse>('/api/admin/credits/add', {
         method: 'POST',
-        headers: { 'Idempotency-Key': idempotencyKey.current },
+        headers: { 'Idempotency-Key': idempotencyKey },
         body: JSON.stringify({ customerId: customer.id, amount: Number(amount), description: description.trim() }),
       });
       setResult(res.transaction);
@@ -97,106 +100,102 @@ export function AddCreditsModal({
   }
 
   return (
-    <Modal open={customer !== null} onClose={onClose} title="Add Credits">
-      {customer && (
-        <>
-          <dl className="summary">
-            <div>
-              <dt>Customer</dt>
-              <dd>
-                {customer.name} <span className="muted">(ID {customer.id})</span>
-              </dd>
-            </div>
-            <div>
-              <dt>Current balance</dt>
-              <dd data-testid="modal-current-balance">{formatCredits(result ? result.balanceAfter : customer.creditBalance)}</dd>
-            </div>
-          </dl>
-          {result ? (
-            <div className="stack">
-              <div role="status" className="alert alert-success" tabIndex={-1} ref={successRef}>
-                <p className="alert-title">Credits added successfully</p>
-                <p>
-                  Added {formatCredits(result.amount)} to {customer.name}. New balance:{' '}
-                  <strong>{formatCredits(result.balanceAfter)}</strong>.
-                </p>
-              </div>
-              <div className="modal-actions">
-                <button type="button" className="btn btn-secondary" onClick={reset}>
-                  Add more credits
-                </button>
-                <button type="button" className="btn btn-primary" onClick={onClose}>
-                  Done
-                </button>
-              </div>
-            </div>
-          ) : (
-            <form className="stack" onSubmit={submit} noValidate>
-              <div className="field">
-                <label htmlFor={ids.amount}>Amount</label>
-                <input
-                  id={ids.amount}
-                  ref={amountRef}
-                  name="amount"
-                  inputMode="numeric"
-                  autoComplete="off"
-                  value={amount}
-                  onChange={(e) => setAmount(e.target.value)}
-                  onBlur={() => setTouched((t) => ({ ...t, amount: true }))}
-                  aria-invalid={showAmountError ? true : undefined}
-                  aria-describedby={`${ids.amountHint}${showAmountError ? ` ${ids.amountError}` : ''}`}
-                />
-                <p id={ids.amountHint} className="hint">
-                  Whole number of credits, 1 to {formatNumber(MAX_CREDITS_PER_TRANSACTION)}.
-                </p>
-                {showAmountError && (
-                  <p id={ids.amountError} className="field-error">
-                    {amountProblem}
-                  </p>
-                )}
-              </div>
-              <div className="field">
-                <label htmlFor={ids.description}>Description</label>
-                <textarea
-                  id={ids.description}
-                  name="description"
-                  rows={3}
-                  maxLength={MAX_DESCRIPTION_LENGTH}
-                  value={description}
-                  onChange={(e) => setDescription(e.target.value)}
-                  onBlur={() => setTouched((t) => ({ ...t, description: true }))}
-                  aria-invalid={showDescriptionError ? true : undefined}
-                  aria-describedby={`${ids.descriptionHint}${showDescriptionError ? ` ${ids.descriptionError}` : ''}`}
-                  placeholder="e.g. Demo account credits"
-                />
-                <p id={ids.descriptionHint} className="hint">
-                  Required. Why these credits are added ({description.length}/{MAX_DESCRIPTION_LENGTH}).
-                </p>
-                {showDescriptionError && (
-                  <p id={ids.descriptionError} className="field-error">
-                    {descriptionProblem}
-                  </p>
-                )}
-              </div>
-              <div className="alert alert-warning">
-                <p>
-                  <strong>Admin credit addition.</strong> This is recorded in the audit trail with your username and
-                  cannot be deleted. Mistakes are corrected with a new transaction.
-                </p>
-              </div>
-              {error && <ErrorAlert title="Credits were not added" error={error} />}
-              <div className="modal-actions">
-                <button type="button" className="btn btn-secondary" onClick={onClose}>
-                  Cancel
-                </button>
-                <button type="submit" className="btn btn-success" disabled={submitting} aria-busy={submitting}>
-                  Add Credits
-                </button>
-              </div>
-            </form>
-          )}
-        </>
+    <>
+      <dl className="summary">
+        <div>
+          <dt>Customer</dt>
+          <dd>
+            {customer.name} <span className="muted">(ID {customer.id})</span>
+          </dd>
+        </div>
+        <div>
+          <dt>Current balance</dt>
+          <dd data-testid="modal-current-balance">{formatCredits(result ? result.balanceAfter : customer.creditBalance)}</dd>
+        </div>
+      </dl>
+      {result ? (
+        <div className="stack">
+          <div role="status" className="alert alert-success" tabIndex={-1} ref={successRef}>
+            <p className="alert-title">Credits added successfully</p>
+            <p>
+              Added {formatCredits(result.amount)} to {customer.name}. New balance:{' '}
+              <strong>{formatCredits(result.balanceAfter)}</strong>.
+            </p>
+          </div>
+          <div className="modal-actions">
+            <button type="button" className="btn btn-secondary" onClick={reset}>
+              Add more credits
+            </button>
+            <button type="button" className="btn btn-primary" onClick={onClose}>
+              Done
+            </button>
+          </div>
+        </div>
+      ) : (
+        <form className="stack" onSubmit={submit} noValidate>
+          <div className="field">
+            <label htmlFor={ids.amount}>Amount</label>
+            <input
+              id={ids.amount}
+              ref={amountRef}
+              name="amount"
+              inputMode="numeric"
+              autoComplete="off"
+              value={amount}
+              onChange={(e) => setAmount(e.target.value)}
+              onBlur={() => setTouched((t) => ({ ...t, amount: true }))}
+              aria-invalid={showAmountError ? true : undefined}
+              aria-describedby={`${ids.amountHint}${showAmountError ? ` ${ids.amountError}` : ''}`}
+            />
+            <p id={ids.amountHint} className="hint">
+              Whole number of credits, 1 to {formatNumber(MAX_CREDITS_PER_TRANSACTION)}.
+            </p>
+            {showAmountError && (
+              <p id={ids.amountError} className="field-error">
+                {amountProblem}
+              </p>
+            )}
+          </div>
+          <div className="field">
+            <label htmlFor={ids.description}>Description</label>
+            <textarea
+              id={ids.description}
+              name="description"
+              rows={3}
+              maxLength={MAX_DESCRIPTION_LENGTH}
+              value={description}
+              onChange={(e) => setDescription(e.target.value)}
+              onBlur={() => setTouched((t) => ({ ...t, description: true }))}
+              aria-invalid={showDescriptionError ? true : undefined}
+              aria-describedby={`${ids.descriptionHint}${showDescriptionError ? ` ${ids.descriptionError}` : ''}`}
+              placeholder="e.g. Demo account credits"
+            />
+            <p id={ids.descriptionHint} className="hint">
+              Required. Why these credits are added ({description.length}/{MAX_DESCRIPTION_LENGTH}).
+            </p>
+            {showDescriptionError && (
+              <p id={ids.descriptionError} className="field-error">
+                {descriptionProblem}
+              </p>
+            )}
+          </div>
+          <div className="alert alert-warning">
+            <p>
+              <strong>Admin credit addition.</strong> This is recorded in the audit trail with your username and
+              cannot be deleted. Mistakes are corrected with a new transaction.
+            </p>
+          </div>
+          {error && <ErrorAlert title="Credits were not added" error={error} />}
+          <div className="modal-actions">
+            <button type="button" className="btn btn-secondary" onClick={onClose}>
+              Cancel
+            </button>
+            <button type="submit" className="btn btn-success" disabled={submitting} aria-busy={submitting}>
+              Add Credits
+            </button>
+          </div>
+        </form>
       )}
-    </Modal>
+    </>
   );
 }

@@ -1,6 +1,6 @@
 'use client';
 
-import { useEffect, useId, useState } from 'react';
+import { useId, useState } from 'react';
 import { ApiError, apiFetch } from '@/app/_ui/api-client';
 import { Modal } from '@/app/_ui/Modal';
 import { ErrorAlert } from '@/app/_ui/States';
@@ -17,35 +17,32 @@ export interface CustomerFields {
 
 const EMPTY: CustomerFields = { name: '', status: 'active', contactEmail: null, maxUsers: 10, logoUrl: null };
 
-/** Create (no `customer.id`) or edit a customer. */
-export function CustomerFormModal({
-  customer,
-  onClose,
-  onSaved,
-}: {
+interface CustomerFormProps {
   customer: CustomerFields | 'new' | null;
   onClose: () => void;
   onSaved: (saved: { id: number; name: string }) => void;
-}) {
+}
+
+/** Create (no `customer.id`) or edit a customer. */
+export function CustomerFormModal({ customer, onClose, onSaved }: CustomerFormProps) {
   const editing = customer !== null && customer !== 'new' ? customer : null;
-  const [values, setValues] = useState({ name: '', status: 'active', contactEmail: '', maxUsers: '10', logoUrl: '' });
+  return (
+    <Modal open={customer !== null} onClose={onClose} title={editing ? `Edit ${editing.name}` : 'Create customer'}>
+      {/* Keyed: each opening starts from the customer's saved values. */}
+      {customer !== null && <CustomerForm key={editing?.id ?? 'new'} customer={customer} onClose={onClose} onSaved={onSaved} />}
+    </Modal>
+  );
+}
+
+function CustomerForm({ customer, onClose, onSaved }: CustomerFormProps & { customer: CustomerFields | 'new' }) {
+  const editing = customer !== 'new' ? customer : null;
+  const [values, setValues] = useState(() => {
+    const c = editing ?? EMPTY;
+    return { name: c.name, status: c.status as string, contactEmail: c.contactEmail ?? '', maxUsers: String(c.maxUsers), logoUrl: c.logoUrl ?? '' };
+  });
   const [error, setError] = useState<ApiError | null>(null);
   const [saving, setSaving] = useState(false);
   const id = useId();
-
-  useEffect(() => {
-    if (customer === null) return;
-    const c = customer === 'new' ? EMPTY : customer;
-    setValues({
-      name: c.name,
-      status: c.status,
-      contactEmail: c.contactEmail ?? '',
-      maxUsers: String(c.maxUsers),
-      logoUrl: c.logoUrl ?? '',
-    });
-    setError(null);
-    setSaving(false);
-  }, [customer]);
 
   async function submit(event: React.FormEvent) {
     event.preventDefault();
@@ -83,34 +80,32 @@ export function CustomerFormModal({
   );
 
   return (
-    <Modal open={customer !== null} onClose={onClose} title={editing ? `Edit ${editing.name}` : 'Create customer'}>
-      <form className="stack" onSubmit={submit} noValidate>
-        {field('name', 'Name', { required: true, maxLength: 200 })}
-        <div className="field">
-          <label htmlFor={`${id}-status`}>Status</label>
-          <select
-            id={`${id}-status`}
-            name="status"
-            value={values.status}
-            onChange={(e) => setValues((v) => ({ ...v, status: e.target.value }))}
-          >
-            <option value="active">Active</option>
-            <option value="inactive">Inactive</option>
-          </select>
-        </div>
-        {field('contactEmail', 'Contact email', { type: 'email', autoComplete: 'off' })}
-        {field('maxUsers', 'Max users', { inputMode: 'numeric' })}
-        {field('logoUrl', 'Logo URL', { type: 'url', placeholder: 'https://…' })}
-        {error && <ErrorAlert title={editing ? 'The customer was not saved' : 'The customer was not created'} error={error} inlineFields={Object.keys(values)} />}
-        <div className="modal-actions">
-          <button type="button" className="btn btn-secondary" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="btn btn-primary" disabled={saving}>
-            {editing ? 'Save changes' : 'Create customer'}
-          </button>
-        </div>
-      </form>
-    </Modal>
+    <form className="stack" onSubmit={submit} noValidate>
+      {field('name', 'Name', { required: true, maxLength: 200 })}
+      <div className="field">
+        <label htmlFor={`${id}-status`}>Status</label>
+        <select
+          id={`${id}-status`}
+          name="status"
+          value={values.status}
+          onChange={(e) => setValues((v) => ({ ...v, status: e.target.value }))}
+        >
+          <option value="active">Active</option>
+          <option value="inactive">Inactive</option>
+        </select>
+      </div>
+      {field('contactEmail', 'Contact email', { type: 'email', autoComplete: 'off' })}
+      {field('maxUsers', 'Max users', { inputMode: 'numeric' })}
+      {field('logoUrl', 'Logo URL', { type: 'url', placeholder: 'https://…' })}
+      {error && <ErrorAlert title={editing ? 'The customer was not saved' : 'The customer was not created'} error={error} inlineFields={Object.keys(values)} />}
+      <div className="modal-actions">
+        <button type="button" className="btn btn-secondary" onClick={onClose}>
+          Cancel
+        </button>
+        <button type="submit" className="btn btn-primary" disabled={saving}>
+          {editing ? 'Save changes' : 'Create customer'}
+        </button>
+      </div>
+    </form>
   );
 }

@@ -1,6 +1,6 @@
 'use client';
 
-import { useEffect, useId, useState } from 'react';
+import { useId, useState } from 'react';
 import type { Role } from '@/app/lib/auth/roles';
 import { useAccess } from '@/app/_ui/access';
 import { ApiError, apiFetch } from '@/app/_ui/api-client';
@@ -9,31 +9,30 @@ import { Modal } from '@/app/_ui/Modal';
 import { ErrorAlert } from '@/app/_ui/States';
 import { TextField, type FieldProps } from '@/app/_ui/TextField';
 
-export function UserFormModal({
-  open,
-  defaultCustomerId,
-  onClose,
-  onCreated,
-}: {
+interface UserFormProps {
   open: boolean;
   defaultCustomerId: number | null;
   onClose: () => void;
   onCreated: (username: string) => void;
-}) {
+}
+
+export function UserFormModal(props: UserFormProps) {
+  return (
+    <Modal open={props.open} onClose={props.onClose} title="Create user">
+      {/* Mounted per opening, so every opening starts empty. */}
+      {props.open && <UserForm {...props} />}
+    </Modal>
+  );
+}
+
+function UserForm({ defaultCustomerId, onClose, onCreated }: UserFormProps) {
   const id = useId();
   const access = useAccess();
   // A platform admin names the customer; a customer admin's users join their own.
   const choosesCustomer = (role: Role) => access.scope('users.manage') === 'any' && !access.platformRoles.includes(role);
-  const [values, setValues] = useState({ username: '', password: '', role: 'USER' as Role, customerId: '' });
+  const [values, setValues] = useState({ username: '', password: '', role: 'USER' as Role, customerId: defaultCustomerId ? String(defaultCustomerId) : '' });
   const [error, setError] = useState<ApiError | null>(null);
   const [saving, setSaving] = useState(false);
-
-  useEffect(() => {
-    if (!open) return;
-    setValues({ username: '', password: '', role: 'USER', customerId: defaultCustomerId ? String(defaultCustomerId) : '' });
-    setError(null);
-    setSaving(false);
-  }, [open, defaultCustomerId]);
 
   async function submit(event: React.FormEvent) {
     event.preventDefault();
@@ -65,35 +64,33 @@ export function UserFormModal({
   );
 
   return (
-    <Modal open={open} onClose={onClose} title="Create user">
-      <form className="stack" onSubmit={submit} noValidate>
-        {input('username', 'Username', { autoComplete: 'off' }, '3–64 characters: letters, digits, _ . @ -')}
-        {input('password', 'Password', { type: 'password', autoComplete: 'new-password' }, 'At least 8 characters')}
-        <div className="field">
-          <label htmlFor={`${id}-role`}>Role</label>
-          <select
-            id={`${id}-role`}
-            value={values.role}
-            onChange={(e) => setValues((v) => ({ ...v, role: e.target.value as Role }))}
-          >
-            {access.rolesOnCreate.map((r) => (
-              <option key={r} value={r}>
-                {ROLE_LABELS[r]}
-              </option>
-            ))}
-          </select>
-        </div>
-        {choosesCustomer(values.role) && input('customerId', 'Customer ID', { inputMode: 'numeric' })}
-        {error && <ErrorAlert title="The user was not created" error={error} inlineFields={['username', 'password', 'customerId']} />}
-        <div className="modal-actions">
-          <button type="button" className="btn btn-secondary" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="btn btn-primary" disabled={saving}>
-            Create user
-          </button>
-        </div>
-      </form>
-    </Modal>
+    <form className="stack" onSubmit={submit} noValidate>
+      {input('username', 'Username', { autoComplete: 'off' }, '3–64 characters: letters, digits, _ . @ -')}
+      {input('password', 'Password', { type: 'password', autoComplete: 'new-password' }, 'At least 8 characters')}
+      <div className="field">
+        <label htmlFor={`${id}-role`}>Role</label>
+        <select
+          id={`${id}-role`}
+          value={values.role}
+          onChange={(e) => setValues((v) => ({ ...v, role: e.target.value as Role }))}
+        >
+          {access.rolesOnCreate.map((r) => (
+            <option key={r} value={r}>
+              {ROLE_LABELS[r]}
+            </option>
+          ))}
+        </select>
+      </div>
+      {choosesCustomer(values.role) && input('customerId', 'Customer ID', { inputMode: 'numeric' })}
+      {error && <ErrorAlert title="The user was not created" error={error} inlineFields={['username', 'password', 'customerId']} />}
+      <div className="modal-actions">
+        <button type="button" className="btn btn-secondary" onClick={onClose}>
+          Cancel
+        </button>
+        <button type="submit" className="btn btn-primary" disabled={saving}>
+          Create user
+        </button>
+      </div>
+    </form>
   );
 }

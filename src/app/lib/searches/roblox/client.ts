@@ -24,7 +24,7 @@ export interface LiveClientOptions {
 const MAX_BACKOFF_MS = 2_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function backoff(attempt: number, base: number, retryAfter: string | null): number {
+export function backoff(attempt: number, base: number, retryAfter: string | null): number {
   const hinted = retryAfter !== null && /^\d+$/.test(retryAfter) ? Number(retryAfter) * 1000 : 0;
   const exponential = base * 2 ** attempt * (0.5 + Math.random());
   return Math.min(MAX_BACKOFF_MS, Math.max(hinted, exponential));

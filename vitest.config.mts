@@ -2,9 +2,9 @@ import path from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 const alias = {
-  '@': path.resolve(__dirname, 'src'),
+  '@': path.resolve(import.meta.dirname, 'src'),
   // lib/ is marked server-only; the suites run it as the server does (Next resolves the same stub).
-  'server-only': path.resolve(__dirname, 'node_modules/server-only/empty.js'),
+  'server-only': path.resolve(import.meta.dirname, 'node_modules/server-only/empty.js'),
 };
 
 export default defineConfig({
