@@ -34,9 +34,6 @@ export const robloxErrorBody = z.object({
   errors: z.array(z.object({ code: z.number(), message: z.string(), userFacingMessage: z.string().optional() })).min(1),
 });
 
-/** Roblox's page sizes for user search. */
-export const SEARCH_LIMITS = [10, 25, 50, 100] as const;
-
 export interface RobloxProvider {
   readonly name: 'live' | 'fixture';
   searchUsers(keyword: string, limit?: number): Promise<RobloxUserSummary[]>;

@@ -1,0 +1,51 @@
+/** Signed-in API clients against the suites' one server, and throw-away tenants. */
+import { inject } from 'vitest';
+import { unique } from '../db';
+import { ApiClient } from '../http-client';
+
+export { ApiClient };
+
+export function server() {
+  return inject('server');
+}
+
+export function anonymous(): ApiClient {
+  return new ApiClient(server().baseUrl);
+}
+
+export async function signedIn(username: string, password: string): Promise<ApiClient> {
+  const client = new ApiClient(server().baseUrl);
+  const res = await client.signIn(username, password);
+  if (!client.sessionToken) throw new Error(`sign-in as ${username} failed: HTTP ${res.status}`);
+  return client;
+}
+
+export function superAdmin(): Promise<ApiClient> {
+  const s = server();
+  return signedIn(s.adminUsername, s.adminPassword);
+}
+
+export const PASSWORD = 'correct horse battery';
+
+/** A new customer and, optionally, its CUSTOMER_ADMIN and USER, all signed in. */
+export async function tenant(admin: ApiClient, opts: { credits?: number; maxUsers?: number } = {}) {
+  const { customer } = await admin.expectJson(
+    admin.post('/api/admin/customers', { name: unique('Customer'), maxUsers: opts.maxUsers ?? 10 }),
+    201,
+  );
+  if (opts.credits) {
+    await admin.expectJson(
+      admin.post('/api/admin/credits/add', { customerId: customer.id, amount: opts.credits, description: 'Test setup' }),
+      200,
+    );
+  }
+  const makeUser = async (role: 'CUSTOMER_ADMIN' | 'USER') => {
+    const { user } = await admin.expectJson(
+      admin.post('/api/admin/users', { username: unique(role.toLowerCase()), password: PASSWORD, role, customerId: customer.id }),
+      201,
+    );
+    return { user, client: await signedIn(user.username, PASSWORD) };
+  };
+  return { customer, makeUser };
+}
+
