@@ -17,7 +17,7 @@ const securityHeaders = [
 
 const nextConfig: NextConfig = {
   // PGlite ships WASM and data files it loads from its own package directory; argon2 is a native addon.
-  serverExternalPackages: ['@electric-sql/pglite', '@node-rs/argon2', 'pg'],
+  serverExternalPackages: ['@electric-sql/pglite', '@electric-sql/pglite-socket', '@node-rs/argon2', 'pg'],
   poweredByHeader: false,
   // The build checks the app; tests and scripts are checked by `npm run typecheck`.
   typescript: { tsconfigPath: 'tsconfig.app.json' },

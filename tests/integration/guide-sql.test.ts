@@ -1,9 +1,9 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it} from 'vitest';
 import { addCredits, adminAddCredits, consumeCredits, guideTransaction } from '@/app/lib/credits';
 import type { Db } from '@/app/lib/db/types';
 import { createTestDb, unique, type TestDatabase } from '../support/db';
+import { GUIDE, PLACEHOLDER, readGuideQueries, ROOT, type Section } from '../support/guide-sql';
 
 // The lib project does not inherit the root testTimeout/hookTimeout (vitest projects need `extends: true`):
 // PGlite start-up and child processes need more than vitest's 5 s / 10 s defaults on a busy machine.
@@ -14,77 +14,7 @@ import { createTestDb, unique, type TestDatabase } from '../support/db';
  * them into psql must get the rows the guide promises.
  */
 
-const ROOT = path.resolve(__dirname, '../..');
-const OWN_GUIDE = path.join(ROOT, 'ADMIN_CREDIT_MANAGEMENT_GUIDE.md');
-const GUIDE = fs.existsSync(OWN_GUIDE) ? OWN_GUIDE : path.resolve(ROOT, '../shared/guide/ADMIN_CREDIT_MANAGEMENT_GUIDE.txt');
-const PLACEHOLDER = 'YOUR_CUSTOMER_ID';
-
-const SECTIONS = [
-  'Step 2: Verify the Migration',
-  'Viewing Transaction History',
-  'Check Customer Credit Balances',
-  'Recent Credit Additions',
-] as const;
-type Section = (typeof SECTIONS)[number];
-
-interface GuideQuery {
-  section: Section | undefined;
-  sql: string;
-}
-
-/** Splits SQL text into statements at top-level semicolons (not inside quotes or comments). */
-function splitStatements(text: string): string[] {
-  const out: string[] = [];
-  let current = '';
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (ch === "'" || ch === '"') {
-      const close = text.indexOf(ch, i + 1);
-      const end = close < 0 ? text.length : close + 1;
-      current += text.slice(i, end);
-      i = end - 1;
-    } else if (ch === '-' && text[i + 1] === '-') {
-      const nl = text.indexOf('\n', i);
-      const end = nl < 0 ? text.length : nl;
-      current += text.slice(i, end);
-      i = end - 1;
-    } else if (ch === '/' && text[i + 1] === '*') {
-      const close = text.indexOf('*/', i + 2);
-      const end = close < 0 ? text.length : close + 2;
-      current += text.slice(i, end);
-      i = end - 1;
-    } else if (ch === ';') {
-      out.push(current);
-      current = '';
-    } else {
-      current += ch;
-    }
-  }
-  out.push(current);
-  const hasSql = (s: string) => s.replace(/--[^\n]*/g, '').replace(/\/\*[\s\S]*?\*\//g, '').trim() !== '';
-  return out.filter(hasSql).map((s) => s.trim());
-}
-
-/** Every statement of every SQL-looking fenced block (``` or ```sql/psql/…) that contains a SELECT. */
-function guideQueries(text: string): GuideQuery[] {
-  const queries: GuideQuery[] = [];
-  for (const fence of text.matchAll(/^[ \t]*```[ \t]*([\w-]*)[ \t]*\n([\s\S]*?)^[ \t]*```/gm)) {
-    const lang = fence[1]!.toLowerCase();
-    const body = fence[2]!;
-    if (!['', 'sql', 'psql', 'pgsql', 'postgres', 'postgresql'].includes(lang) || !/\bSELECT\b/i.test(body)) continue;
-    // The section is the nearest of the known headings above the block.
-    let section: Section | undefined;
-    let best = -1;
-    for (const title of SECTIONS) {
-      const at = text.lastIndexOf(title, fence.index);
-      if (at > best) [best, section] = [at, title];
-    }
-    for (const sql of splitStatements(body)) queries.push({ section, sql });
-  }
-  return queries;
-}
-
-const QUERIES = guideQueries(fs.readFileSync(GUIDE, 'utf8'));
+const QUERIES = readGuideQueries();
 const inSection = (section: Section) => QUERIES.filter((q) => q.section === section);
 
 /** The one query of a section that matches `test` (fails clearly if the guide lost it). */

@@ -13,8 +13,9 @@ import { rejection } from '../support/assert';
  * Small timeouts and backoffs keep the whole file to a few seconds.
  */
 
-const SLOW_MS = 1_500;
-const TIMEOUT_MS = 150;
+const SLOW_MS = 3_000;
+// Generous enough that a loaded 2-core machine never times out an answer the fake gives at once.
+const TIMEOUT_MS = 400;
 const BACKOFF_MS = 5;
 
 let fake: FakeRoblox;

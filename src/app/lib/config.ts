@@ -36,6 +36,9 @@ const SCHEMA = z.object({
   DATABASE_URL: url('DATABASE_URL', ['postgres:', 'postgresql:']),
   DATABASE_POOL_SIZE: wholeNumber('DATABASE_POOL_SIZE', 1, 1000, 10),
   PGLITE_DATA_DIR: optionalText,
+  PGLITE_SOCKET_PORT: optionalText.refine((s) => s === undefined || (/^\d{1,5}$/.test(s) && Number(s) >= 1 && Number(s) <= 65535), {
+    message: 'PGLITE_SOCKET_PORT must be a port number (1-65535)',
+  }),
   MIGRATIONS_DIR: optionalText,
   NEXTAUTH_SECRET: optionalText,
   NEXTAUTH_URL: url('NEXTAUTH_URL', ['http:', 'https:']),
@@ -84,6 +87,11 @@ export const config = {
   },
   get pgliteDataDir() {
     return path.resolve(/*turbopackIgnore: true*/ env().PGLITE_DATA_DIR ?? path.join(process.cwd(), '.data', 'pglite'));
+  },
+  /** Serve the embedded database over the PostgreSQL protocol on this local port (psql, the guide's SQL). */
+  get pgliteSocketPort() {
+    const port = env().PGLITE_SOCKET_PORT;
+    return port === undefined ? undefined : Number(port);
   },
   get migrationsDir() {
     return env().MIGRATIONS_DIR ?? path.join(/*turbopackIgnore: true*/ process.cwd(), 'database', 'migrations');

@@ -79,6 +79,11 @@ function adapt(target: PGlite | Transaction): Queryable {
 export interface PgliteDb extends Db {
   /** The whole data directory as a gzipped tarball (what `template` takes). */
   dump(): Promise<Blob>;
+  /**
+   * Serves this database over PostgreSQL's wire protocol on 127.0.0.1:`port`, so psql and the
+   * guide's SQL reach the embedded database. PGlite is one session: connections take turns.
+   */
+  listen(port: number): Promise<{ stop(): Promise<void> }>;
 }
 
 /**
@@ -101,6 +106,13 @@ export async function openPglite(dataDir?: string, opts: { template?: () => Blob
   }
   return {
     dump: () => pg.dumpDataDir('gzip') as Promise<Blob>,
+    async listen(port) {
+      const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
+      // Idle connections are closed so a forgotten psql can't hold the one session forever.
+      const server = new PGLiteSocketServer({ db: pg, port, host: '127.0.0.1', idleTimeout: 10 * 60_000 });
+      await server.start();
+      return { stop: () => server.stop() };
+    },
     kind: 'pglite',
     ...adapt(pg),
     transaction: (fn) => pg.transaction((tx) => fn(adapt(tx))),
