@@ -3,11 +3,10 @@
  * × caller × target tenant. The expected outcome is computed from the table's roles and scopes, so a
  * change to the table changes what this test demands of the routes.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { beforeAll, describe, expect, it} from 'vitest';
 import { PERMISSIONS, type Permission, type Scope } from '@/app/lib/auth/permissions';
 import { ROLES, type Role } from '@/app/lib/auth/roles';
+import { routeMethods } from '../../scripts/routes';
 import { unique } from '../support/db';
 import { anonymous, PASSWORD, signedIn, superAdmin, type ApiClient } from '../support/api';
 
@@ -313,46 +312,11 @@ const ENDPOINTS: Endpoint[] = [
   },
 ];
 
-const API_ROOT = path.resolve(__dirname, '../../src/app/api');
-// Public by design: NextAuth's own routes and the load balancer's health check.
-const PUBLIC_ROUTE_DIRS = new Set(['auth', 'health']);
+/** Every (route, method) outside the public ones, with the permission its door declaration names. */
+const DECLARED = (await routeMethods())
+  .filter((r) => !r.isPublic)
+  .map((r) => ({ route: r.route, method: r.method, permission: r.spec?.permission ?? null }));
 
-/** Every route file under src/app/api, as its URL pattern and path. */
-function routeFiles(): Array<{ route: string; file: string; public: boolean }> {
-  const out: Array<{ route: string; file: string; public: boolean }> = [];
-  const walk = (dir: string, isPublic: boolean) => {
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(full, isPublic || (dir === API_ROOT && PUBLIC_ROUTE_DIRS.has(entry.name)));
-      else if (/^route\.(ts|tsx|js)$/.test(entry.name)) {
-        const route = '/api/' + path.relative(API_ROOT, dir).split(path.sep).map((p) => p.replace(/^\[(.+)\]$/, ':$1')).join('/');
-        out.push({ route: route.replace(/\/$/, ''), file: full, public: isPublic });
-      }
-    }
-  };
-  walk(API_ROOT, false);
-  return out;
-}
-
-/**
- * Every (route, method) but the public ones, with the permission its door declaration names: read
- * from the route modules themselves (the `spec` that route() attaches), not from their source text.
- */
-async function declaredRoutes(): Promise<Array<{ route: string; method: string; permission: string | null }>> {
-  const out: Array<{ route: string; method: string; permission: string | null }> = [];
-  for (const { route, file, public: isPublic } of routeFiles()) {
-    if (isPublic) continue;
-    const mod = (await import(file)) as Record<string, { spec?: { permission: string }; methodNotAllowed?: true } | undefined>;
-    for (const method of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE']) {
-      const handler = mod[method];
-      // The methods a route doesn't implement answer 405 from endpoint(): no declaration, not a route.
-      if (handler && !handler.methodNotAllowed) out.push({ route, method, permission: handler.spec?.permission ?? null });
-    }
-  }
-  return out;
-}
-
-const DECLARED = await declaredRoutes();
 
 /** The matrix runs the endpoints whose route exists in this checkout. */
 const LIVE_ENDPOINTS = ENDPOINTS.filter((ep) => DECLARED.some((r) => r.route === ep.route && r.method === ep.method));

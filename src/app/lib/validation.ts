@@ -74,3 +74,10 @@ export const isoDate = z.string().refine(isIsoDate, 'Must be an ISO-8601 date, e
 
 /** The `{ id }` of a `[id]` route segment. */
 export const idParams = z.object({ id: idParam });
+
+/** A list answer: `{ items, total, page, pageSize }` (and `totalIsEstimate` beyond the count cap). */
+export const pageSchema = <T extends z.ZodType>(item: T) =>
+  z.object({ items: z.array(item), total: z.number().int(), page: z.number().int(), pageSize: z.number().int(), totalIsEstimate: z.literal(true).optional() });
+
+/** An ISO-8601 time as the API writes them. */
+export const isoTime = z.iso.datetime({ offset: true });

@@ -1,6 +1,6 @@
 import { endpoint, route } from '@/app/lib/http/door';
 import { runSearch } from '@/app/lib/searches';
-import { searchSchema } from '@/app/lib/searches/schemas';
+import { searchResultResponse, searchSchema } from '@/app/lib/searches/schemas';
 
 /**
  * POST /api/search { query, type: 'keyword' | 'profile' }: a paid Roblox look-up for the caller's
@@ -8,7 +8,15 @@ import { searchSchema } from '@/app/lib/searches/schemas';
  * Roblox can't answer; 400/404, refunded, when Roblox rejects the query.
  */
 export const { GET, POST, PUT, PATCH, DELETE } = endpoint({
-  POST: route({ permission: 'searches.run', body: searchSchema }, ({ db, caller, body }) =>
-    runSearch(db, caller, body),
+  POST: route(
+    {
+      permission: 'searches.run',
+      summary: "A paid Roblox look-up for the caller's customer",
+      response: searchResultResponse,
+      errors: [402, 404, 502, 503],
+      example: { body: { query: 'builderman', type: 'keyword' } },
+      body: searchSchema,
+    },
+    ({ db, caller, body }) => runSearch(db, caller, body),
   ),
 });

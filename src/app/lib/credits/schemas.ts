@@ -1,7 +1,7 @@
 import 'server-only';
 import { z } from 'zod';
 import { MAX_CREDITS_PER_TRANSACTION, MAX_DESCRIPTION_LENGTH, TRANSACTION_TYPES } from '@/app/shared/credits';
-import { idParam, idValue, isoDate, orderParam, pageParams } from '../validation';
+import { idParam, idValue, isoDate, isoTime, orderParam, pageParams, pageSchema } from '../validation';
 
 export { TRANSACTION_TYPES, type TransactionType } from '@/app/shared/credits';
 
@@ -36,3 +36,33 @@ export const transactionFilterSchema = z.strictObject({
   ...pageParams,
 });
 export type TransactionFilter = z.output<typeof transactionFilterSchema>;
+
+// --- answers -------------------------------------------------------------------------------------
+
+/** A ledger row as the guide's add response shows it. */
+export const guideTransactionSchema = z.object({
+  id: z.number().int(),
+  customerId: z.number().int(),
+  amount: z.number().int(),
+  balanceBefore: z.number().int(),
+  balanceAfter: z.number().int(),
+  description: z.string(),
+  createdAt: isoTime,
+});
+export const addCreditsResponse = z.object({ success: z.literal(true), message: z.string(), transaction: guideTransactionSchema });
+
+export const transactionListItemSchema = guideTransactionSchema.extend({
+  userId: z.number().int().nullable(),
+  type: z.enum(TRANSACTION_TYPES),
+  paymentId: z.string().nullable(),
+  customerName: z.string(),
+  username: z.string().nullable(),
+});
+export const transactionPageResponse = pageSchema(transactionListItemSchema);
+
+export const creditSummaryResponse = z.object({
+  customerId: z.number().int(),
+  balance: z.number().int(),
+  breakdown: z.record(z.string(), z.number().int()),
+  history: z.array(z.object({ day: z.string(), balance: z.number().int() })),
+});

@@ -1,6 +1,6 @@
 import 'server-only';
 import { z } from 'zod';
-import { orderParam, pageParams } from '../validation';
+import { isoTime, orderParam, pageParams, pageSchema } from '../validation';
 
 const name = z
   .string({ error: 'Name is required' })
@@ -63,3 +63,24 @@ export const customerListSchema = z.strictObject({
   ...pageParams,
 });
 export type CustomerListQuery = z.output<typeof customerListSchema>;
+
+// --- answers -------------------------------------------------------------------------------------
+
+export const customerDtoSchema = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  status: z.enum(['active', 'inactive']),
+  contactEmail: z.string().nullable(),
+  maxUsers: z.number().int(),
+  logoUrl: z.string().nullable(),
+  userCount: z.number().int(),
+  activeUserCount: z.number().int(),
+  totalSearches: z.number().int(),
+  creditBalance: z.number().int(),
+  totalCreditsPurchased: z.number().int(),
+  totalCreditsUsed: z.number().int(),
+  createdAt: isoTime,
+  updatedAt: isoTime,
+});
+export const customerResponse = z.object({ customer: customerDtoSchema });
+export const customerPageResponse = pageSchema(customerDtoSchema);

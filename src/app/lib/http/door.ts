@@ -25,6 +25,14 @@ export type TenantSource =
 
 export interface RouteSpec<P, Q, B> {
   permission: Permission;
+  /** One line for the API reference (GET /api/openapi.json). */
+  summary?: string;
+  /** The success body, documented and checked against live answers by the OpenAPI test. */
+  response?: z.ZodType;
+  /** Statuses the domain itself answers (402, 409, …), beyond those the declaration implies. */
+  errors?: number[];
+  /** A request the API reference shows, and the OpenAPI test sends. */
+  example?: { params?: Record<string, string>; query?: Record<string, string>; body?: unknown };
   params?: z.ZodType<P, unknown>;
   query?: z.ZodType<Q, unknown>;
   body?: z.ZodType<B, unknown>;

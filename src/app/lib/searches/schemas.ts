@@ -1,6 +1,6 @@
 import 'server-only';
 import { z } from 'zod';
-import { idParam, pageParams } from '../validation';
+import { idParam, isoTime, pageParams, pageSchema } from '../validation';
 
 export const SEARCH_TYPES = ['keyword', 'profile'] as const;
 
@@ -22,3 +22,28 @@ export const searchHistorySchema = z.strictObject({
   ...pageParams,
 });
 export type SearchHistoryQuery = z.output<typeof searchHistorySchema>;
+
+// --- answers -------------------------------------------------------------------------------------
+
+export const searchResultResponse = z.object({
+  type: z.enum(SEARCH_TYPES),
+  searchId: z.number().int(),
+  query: z.string(),
+  creditsCharged: z.number().int(),
+  balance: z.number().int(),
+});
+
+export const searchDtoSchema = z.object({
+  id: z.number().int(),
+  userId: z.number().int(),
+  username: z.string(),
+  query: z.string(),
+  type: z.enum(SEARCH_TYPES),
+  status: z.enum(['pending', 'success', 'failed', 'refunded', 'rejected']),
+  resultCount: z.number().int().nullable(),
+  creditsCharged: z.number().int(),
+  durationMs: z.number().int().nullable(),
+  error: z.string().nullable(),
+  createdAt: isoTime,
+});
+export const searchPageResponse = pageSchema(searchDtoSchema);

@@ -1,7 +1,7 @@
 import 'server-only';
 import { z } from 'zod';
 import { ROLES } from '../auth/roles';
-import { idParam, idValue, orderParam, pageParams } from '../validation';
+import { idParam, idValue, isoTime, orderParam, pageParams, pageSchema } from '../validation';
 
 export const usernameSchema = z
   .string({ error: 'Username is required' })
@@ -44,3 +44,31 @@ export const userListSchema = z.strictObject({
   ...pageParams,
 });
 export type UserListQuery = z.output<typeof userListSchema>;
+
+// --- answers -------------------------------------------------------------------------------------
+
+export const userDtoSchema = z.object({
+  id: z.number().int(),
+  username: z.string(),
+  role: z.enum(ROLES),
+  customerId: z.number().int().nullable(),
+  customerName: z.string().nullable(),
+  active: z.boolean(),
+  createdAt: isoTime,
+  lastLoginAt: isoTime.nullable(),
+});
+export const userResponse = z.object({ user: userDtoSchema });
+export const userPageResponse = pageSchema(userDtoSchema);
+
+export const accountResponse = z.object({
+  user: z.object({
+    id: z.number().int(),
+    username: z.string(),
+    role: z.enum(ROLES),
+    customerId: z.number().int().nullable(),
+    customerName: z.string().nullable(),
+  }),
+  balance: z.number().int().nullable(),
+  searchCost: z.number().int(),
+  customerAdmins: z.array(z.string()),
+});

@@ -1,14 +1,33 @@
 import { createCustomer, listCustomers } from '@/app/lib/customers';
-import { createCustomerSchema, customerListSchema } from '@/app/lib/customers/schemas';
+import { createCustomerSchema, customerListSchema, customerPageResponse, customerResponse } from '@/app/lib/customers/schemas';
 import { endpoint, route } from '@/app/lib/http/door';
 
 export const { GET, POST, PUT, PATCH, DELETE } = endpoint({
   /** GET /api/admin/customers: search, sort and page through customer_stats. */
-  GET: route({ permission: 'customers.read', query: customerListSchema, tenant: 'scope' }, ({ db, tenant, query }) =>
-    listCustomers(db, tenant, query),
+  GET: route(
+    {
+      permission: 'customers.read',
+      summary: 'Customers with their credits: search, sort, page',
+      response: customerPageResponse,
+      example: { query: { search: 'Acme', pageSize: '5' } },
+      query: customerListSchema,
+      tenant: 'scope',
+    },
+    ({ db, tenant, query }) =>
+      listCustomers(db, tenant, query),
   ),
   /** POST /api/admin/customers: create a customer (SUPER_ADMIN). */
-  POST: route({ permission: 'customers.create', body: createCustomerSchema, status: 201 }, async ({ db, body }) => ({
-    customer: await createCustomer(db, body),
-  })),
+  POST: route(
+    {
+      permission: 'customers.create',
+      summary: 'Create a customer',
+      response: customerResponse,
+      example: { body: { name: 'Acme Corp', contactEmail: 'ops@acme.example', maxUsers: 10 } },
+      body: createCustomerSchema,
+      status: 201,
+    },
+    async ({ db, body }) => ({
+      customer: await createCustomer(db, body),
+    }),
+  ),
 });

@@ -8,7 +8,13 @@ const HEADER = ['id', 'created_at', 'customer_id', 'customer_name', 'user_id', '
 /** GET /api/admin/credits/transactions/export: the filtered audit trail as CSV, streamed. */
 export const { GET, POST, PUT, PATCH, DELETE } = endpoint({
   GET: route(
-    { permission: 'credits.read', query: transactionFilterSchema, tenant: { query: 'customerId', action: 'export transactions of' } },
+    {
+      permission: 'credits.read',
+      summary: 'The filtered audit trail as a CSV download (text/csv)',
+      example: { query: { type: 'admin_grant' } },
+      query: transactionFilterSchema,
+      tenant: { query: 'customerId', action: 'export transactions of' },
+    },
     ({ db, tenant, query }) =>
       csvResponse(
         `credit-transactions-${new Date().toISOString().slice(0, 10)}.csv`,
