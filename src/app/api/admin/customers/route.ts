@@ -8,7 +8,7 @@ export const { GET, POST, PUT, PATCH, DELETE } = endpoint({
     listCustomers(db, tenant, query),
   ),
   /** POST /api/admin/customers: create a customer (SUPER_ADMIN). */
-  POST: route({ permission: 'customers.create', body: createCustomerSchema, status: 201 }, async ({ db, body }) => ({
-    customer: await createCustomer(db, body),
+  POST: route({ permission: 'customers.create', body: createCustomerSchema, status: 201 }, async ({ db, caller, body }) => ({
+    customer: await createCustomer(db, caller, body),
   })),
 });

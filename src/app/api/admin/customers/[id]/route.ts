@@ -9,7 +9,7 @@ export const { GET, POST, PUT, PATCH, DELETE } = endpoint({
     customer: await getCustomer(db, params.id),
   })),
   /** PATCH /api/admin/customers/:id: name, status, contactEmail, maxUsers, logoUrl (SUPER_ADMIN). */
-  PATCH: route({ permission: 'customers.update', params: idParams, body: updateCustomerSchema }, async ({ db, params, body }) => ({
-    customer: await updateCustomer(db, params.id, body),
+  PATCH: route({ permission: 'customers.update', params: idParams, body: updateCustomerSchema }, async ({ db, caller, params, body }) => ({
+    customer: await updateCustomer(db, caller, params.id, body),
   })),
 });
