@@ -3,14 +3,14 @@
 import { app } from './app/lib/app';
 import { pruneSessions } from './app/lib/auth/session';
 import { checkConfig } from './app/lib/config';
-import { stampPeerAddresses } from './app/lib/http/client-address';
+import { installServerHooks } from './app/lib/http/server-hooks';
 import { refundStaleSearches } from './app/lib/searches';
 
 // Without NEXTAUTH_URL, NextAuth builds its URLs from the request's Host header.
 if (!process.env.NEXTAUTH_URL) process.env.AUTH_TRUST_HOST ??= 'true';
 
 // Before the first request: the sign-in limits need every request's real socket address.
-stampPeerAddresses();
+installServerHooks();
 
 try {
   checkConfig();

@@ -56,8 +56,8 @@ const SCHEMA = z.object({
   LOGIN_RATE_LIMIT_ATTEMPTS: wholeNumber('LOGIN_RATE_LIMIT_ATTEMPTS', 1, 1_000_000, 10),
   LOGIN_RATE_LIMIT_WINDOW_SECONDS: wholeNumber('LOGIN_RATE_LIMIT_WINDOW_SECONDS', 1, 31_536_000, 900),
   NEXTAUTH_SECRET_PREVIOUS: optionalText,
-  SESSION_MAX_AGE_SECONDS: wholeNumber('SESSION_MAX_AGE_SECONDS', 60, 31_536_000, 8 * 60 * 60),
-  SESSION_IDLE_SECONDS: wholeNumber('SESSION_IDLE_SECONDS', 60, 31_536_000, 60 * 60),
+  SESSION_MAX_AGE_SECONDS: wholeNumber('SESSION_MAX_AGE_SECONDS', 1, 31_536_000, 8 * 60 * 60),
+  SESSION_IDLE_SECONDS: wholeNumber('SESSION_IDLE_SECONDS', 1, 31_536_000, 60 * 60),
   TRUSTED_PROXIES: optionalText.refine((s) => s === undefined || trustedProxyList(s).every(isProxySpec), {
     message: 'TRUSTED_PROXIES must be comma-separated IP addresses or CIDR ranges (e.g. 10.0.0.1,10.1.0.0/16), or loopback, linklocal, uniquelocal',
   }),

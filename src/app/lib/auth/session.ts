@@ -26,8 +26,11 @@ export const sessionCookieName = () => (servedOverHttps() ? HOST_SESSION_COOKIE 
 
 export type EndReason = 'signed_out' | 'revoked' | 'password_changed' | 'role_changed' | 'deactivated';
 
-/** last_seen_at is written at most this often: one indexed read per request, a write once a minute. */
-const LAST_SEEN_RESOLUTION_SECONDS = 60;
+/**
+ * last_seen_at is written at most once a minute (a quarter of the idle timeout, if that is
+ * shorter): one indexed read per request, and a write only now and then.
+ */
+const lastSeenResolution = () => Math.min(60, config.session.idleSeconds / 4);
 
 const hashOf = (secret: string) => crypto.createHash('sha256').update(secret).digest();
 
@@ -110,7 +113,7 @@ async function sessionOf(db: Queryable, claims: Claims): Promise<SessionRow | nu
        LEFT JOIN customers c ON c.id = u.customer_id
        LEFT JOIN user_two_factor t ON t.user_id = u.id
       WHERE s.token_hash = $1`,
-    [hashOf(claims.sid), maxAgeSeconds, idleSeconds, LAST_SEEN_RESOLUTION_SECONDS],
+    [hashOf(claims.sid), maxAgeSeconds, idleSeconds, lastSeenResolution()],
   );
   const row = rows[0];
   return row && String(row.user_id) === claims.sub ? row : null;

@@ -1,6 +1,5 @@
 import 'server-only';
 import crypto from 'node:crypto';
-import http from 'node:http';
 import type { IncomingMessage } from 'node:http';
 import proxyAddr from 'proxy-addr';
 import type { ClientInfo } from '../auth/caller';
@@ -9,27 +8,19 @@ import { config } from '../config';
 /**
  * Who is at the other end of a request. Next.js keeps a client's own X-Forwarded-For and only adds
  * the socket's address when there is none, so the route handlers can't tell a proxy's header from a
- * forged one. `stampPeerAddresses()` (run once at server start) writes the socket's address into a
- * header of its own on every request, signed with a per-process token a client can't know; the
- * address is then the nearest hop that is not a proxy listed in TRUSTED_PROXIES (proxy-addr's walk).
+ * forged one. The server hook (server-hooks.ts) writes the socket's address into a header of its
+ * own on every request, signed with a per-process token a client can't know; the address is then
+ * the nearest hop that is not a proxy listed in TRUSTED_PROXIES (proxy-addr's walk).
  */
-const PEER_HEADER = 'x-roblox-tool-peer';
+export const PEER_HEADER = 'x-roblox-tool-peer';
 const TOKEN_KEY = Symbol.for('roblox-tool.peer-token');
 type Holder = { [TOKEN_KEY]?: string };
 
-export function stampPeerAddresses(): void {
+/** The value the server hook stamps on a request from `address`. */
+export function peerStamp(address: string | undefined): string {
   const holder = globalThis as Holder;
-  if (holder[TOKEN_KEY]) return;
-  const token = crypto.randomBytes(16).toString('hex');
-  holder[TOKEN_KEY] = token;
-  const emit = http.Server.prototype.emit;
-  http.Server.prototype.emit = function (this: http.Server, event: string, ...args: unknown[]) {
-    if (event === 'request') {
-      const req = args[0] as IncomingMessage;
-      req.headers[PEER_HEADER] = `${token} ${req.socket?.remoteAddress ?? ''}`;
-    }
-    return emit.apply(this, [event, ...args] as Parameters<typeof emit>);
-  } as typeof emit;
+  holder[TOKEN_KEY] ??= crypto.randomBytes(16).toString('hex');
+  return `${holder[TOKEN_KEY]} ${address ?? ''}`;
 }
 
 /** The socket's address, when the stamp is ours; null otherwise (then no forwarded header is believed). */

@@ -1,5 +1,6 @@
 import 'server-only';
 import NextAuth from 'next-auth';
+import { NextRequest } from 'next/server';
 import { app } from '../app';
 import { secretsOf } from '../auth/keys';
 import { rateLimited } from '../auth/login-throttle';
@@ -83,7 +84,7 @@ async function serve(req: Request, ctx: Ctx, form: Record<string, string> | null
   // NextAuth gets the checked form again, always form-encoded (it would parse JSON bodies itself).
   const headers = new Headers(req.headers);
   headers.set('content-type', 'application/x-www-form-urlencoded');
-  const forwarded = form === null ? req : new Request(req.url, { method: req.method, headers, body: new URLSearchParams(form).toString() });
+  const forwarded = form === null ? req : new NextRequest(req.url, { method: req.method, headers, body: new URLSearchParams(form).toString() });
   const res: Response = await NextAuth(authOptions(db, secretsOf(sessionSecret), request))(forwarded, ctx);
   if (form === null) return res;
 
