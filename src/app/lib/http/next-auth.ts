@@ -1,5 +1,6 @@
 import 'server-only';
 import NextAuth from 'next-auth';
+import { cookies } from 'next/headers';
 import { NextRequest } from 'next/server';
 import { app } from '../app';
 import { secretsOf } from '../auth/keys';
@@ -78,7 +79,33 @@ async function destination(res: Response): Promise<string> {
   return typeof body?.url === 'string' ? body.url : '';
 }
 
+/** NextAuth's own test for a callback URL; one it fails makes NextAuth answer 500 ("configuration"). */
+function callbackUrlOk(url: string): boolean {
+  try {
+    return /^https?:$/.test(new URL(url, url.startsWith('/') ? 'http://same-site.invalid' : undefined).protocol);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A callbackUrl NextAuth would choke on: in the query it is the client's mistake (400); in
+ * NextAuth's cookie it is dropped (the answer clears it), since the client can't see why.
+ */
+async function checkCallbackUrls(req: Request): Promise<void> {
+  const fromQuery = new URL(req.url).searchParams.get('callbackUrl');
+  if (fromQuery !== null && !callbackUrlOk(fromQuery)) {
+    throw new AppError('bad_request', 'Invalid callbackUrl', 'callbackUrl must be a path on this site, e.g. /admin');
+  }
+  const jar = await cookies();
+  for (const name of ['next-auth.callback-url', '__Secure-next-auth.callback-url']) {
+    const value = jar.get(name)?.value;
+    if (value && !callbackUrlOk(value)) jar.delete(name);
+  }
+}
+
 async function serve(req: Request, ctx: Ctx, form: Record<string, string> | null): Promise<Response> {
+  await checkCallbackUrls(req);
   const { db, sessionSecret } = await app();
   const request: AuthRequest = { client: clientOf(req.headers), cookieHeader: req.headers.get('cookie') };
   // NextAuth gets the checked form again, always form-encoded (it would parse JSON bodies itself).

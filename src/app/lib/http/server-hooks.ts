@@ -16,7 +16,12 @@ type Holder = { [INSTALLED]?: true };
 
 function refuse(res: ServerResponse, method: string): void {
   const body = JSON.stringify({ error: 'Method not allowed', details: `${method} is not supported by this server`, code: 'method_not_allowed' });
-  res.writeHead(405, { 'Content-Type': 'application/json', Allow: 'GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE', 'Cache-Control': 'no-store' });
+  res.writeHead(405, {
+    'Content-Type': 'application/json',
+    'Content-Length': Buffer.byteLength(body),
+    Allow: 'GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE',
+    'Cache-Control': 'no-store',
+  });
   res.end(body);
 }
 
