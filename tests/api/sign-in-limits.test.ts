@@ -6,7 +6,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { unique } from '../support/db';
-import { asCookie, attempt, sleep } from '../support/auth';
+import { asCookie, attempt, burst, prepare, sleep } from '../support/auth';
 import { auditEvents } from '../support/audit';
 import { PASSWORD, server, superAdmin, tenant, testAddress, type ApiClient } from '../support/api';
 
@@ -39,9 +39,7 @@ describe('defect 1: an attempt is paid for before its password is checked', () =
   it('40 parallel wrong passwords for one account: at most LOGIN_RATE_LIMIT_ATTEMPTS are checked, the rest are 429', async () => {
     const { customer, username } = await victim();
     // Each from its own address, so only the account's budget can stop them.
-    const results = await Promise.all(
-      Array.from({ length: 40 }, (_, i) => attempt(base(), username, `wrong password ${i}`, { headers: { 'x-forwarded-for': testAddress() } })),
-    );
+    const results = await burst(40, (i) => prepare(base(), username, `wrong password ${i}`, { headers: { 'x-forwarded-for': testAddress() } }));
     const checked = results.filter((r) => r.status !== 429);
     expect(checked.length, `answers: ${results.map((r) => r.status).join(',')}`).toBeLessThanOrEqual(LIMIT);
     expect(results.filter((r) => r.status === 429).length).toBeGreaterThanOrEqual(40 - LIMIT);
@@ -54,10 +52,8 @@ describe('defect 1: an attempt is paid for before its password is checked', () =
   it('the right password among 40 parallel attempts signs in only if it was among the checked ones', async () => {
     const { customer, username } = await victim();
     const at = Math.floor(Math.random() * 40);
-    const results = await Promise.all(
-      Array.from({ length: 40 }, (_, i) =>
-        attempt(base(), username, i === at ? PASSWORD : `wrong password ${i}`, { headers: { 'x-forwarded-for': testAddress() } }),
-      ),
+    const results = await burst(40, (i) =>
+      prepare(base(), username, i === at ? PASSWORD : `wrong password ${i}`, { headers: { 'x-forwarded-for': testAddress() } }),
     );
     expect(results.filter((r) => r.status !== 429).length).toBeLessThanOrEqual(LIMIT);
     const signedIn = results.filter((r) => r.sessionToken);
@@ -79,15 +75,13 @@ describe('defect 2: every spelling that reaches an account counts against that a
       username.replace(/i/g, '\u0130'),
       username.replace('i', 'I\u0307'),
     ];
-    for (const s of spellings) {
-      for (let i = 0; i < LIMIT; i++) await attempt(base(), s, `wrong ${i}`, { headers: address() });
-    }
-    // However many spellings, no more than one budget of passwords was checked against the account.
+    // Every spelling guesses a full budget's worth, all in one window.
+    await burst(spellings.length * LIMIT, (i) => prepare(base(), spellings[i % spellings.length]!, `wrong ${i}`, { headers: address() }));
+    // However many spellings, no more than one budget of passwords was checked against the account …
     expect(await passwordsChecked(customer.id)).toBeLessThanOrEqual(LIMIT);
-    for (const s of spellings) {
-      const right = await attempt(base(), s, PASSWORD, { headers: address() });
-      expect(right.sessionToken, `${JSON.stringify(s)} signed in past the limit`).toBeUndefined();
-    }
+    // … and none of them gets past it with the right password.
+    const right = await burst(spellings.length, (i) => prepare(base(), spellings[i]!, PASSWORD, { headers: address() }));
+    right.forEach((r, i) => expect(r.sessionToken, `${JSON.stringify(spellings[i])} signed in past the limit`).toBeUndefined());
   }, 60_000);
 
   it('a spelling with a non-ASCII letter reaches no account at all, even with the right password', async () => {
@@ -112,11 +106,15 @@ describe("defect 5: strangers can't lock the owner out", () => {
     const device = asCookie(first.deviceCookie!);
 
     const stranger = testAddress();
-    for (let i = 0; i < LIMIT; i++) await attempt(base(), username, `guess ${i}`, { headers: { 'x-forwarded-for': stranger } });
+    const [unknown, ownerAttempt] = [
+      await prepare(base(), username, PASSWORD, { headers: { 'x-forwarded-for': testAddress() } }),
+      await prepare(base(), username, PASSWORD, { headers: { 'x-forwarded-for': testAddress(), cookie: device } }),
+    ];
+    await burst(LIMIT, (i) => prepare(base(), username, `guess ${i}`, { headers: { 'x-forwarded-for': stranger } }));
     // An unknown client (a new browser, another address) is locked out …
-    expect((await attempt(base(), username, PASSWORD, { headers: { 'x-forwarded-for': testAddress() } })).status).toBe(429);
+    expect((await unknown()).status).toBe(429);
     // … the owner's browser is not, from any address.
-    const owner = await attempt(base(), username, PASSWORD, { headers: { 'x-forwarded-for': testAddress(), cookie: device } });
+    const owner = await ownerAttempt();
     expect(owner.status, owner.body).toBeLessThan(400);
     expect(owner.sessionToken).toBeTruthy();
     // Each sign-in gives the browser a fresh cookie.
@@ -129,20 +127,22 @@ describe("defect 5: strangers can't lock the owner out", () => {
     const b = await victim();
     const signedIn = await attempt(base(), a.username, PASSWORD, { headers: { 'x-forwarded-for': testAddress() } });
     const device = asCookie(signedIn.deviceCookie!);
-    for (let i = 0; i < LIMIT; i++) {
-      const r = await attempt(base(), a.username, `typo ${i}`, { headers: { 'x-forwarded-for': testAddress(), cookie: device } });
-      expect(r.status).not.toBe(429);
-    }
-    const locked = await attempt(base(), a.username, PASSWORD, { headers: { 'x-forwarded-for': testAddress(), cookie: device } });
-    expect(locked.status).toBe(429);
-    // A's cookie spends B's account budget like any unknown client.
-    for (let i = 0; i < LIMIT; i++) await attempt(base(), b.username, `guess ${i}`, { headers: { 'x-forwarded-for': testAddress(), cookie: device } });
-    expect((await attempt(base(), b.username, PASSWORD, { headers: { 'x-forwarded-for': testAddress(), cookie: device } })).status).toBe(429);
-    // An altered cookie is no device cookie: it spends A's budget for unknown clients, which
-    // strangers can exhaust (while A's real browser would still have its own).
+    const from = (cookie?: string) => ({ headers: { 'x-forwarded-for': testAddress(), ...(cookie ? { cookie } : {}) } });
     const forged = device.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A'));
-    for (let i = 0; i < LIMIT; i++) await attempt(base(), a.username, `guess ${i}`, { headers: { 'x-forwarded-for': testAddress() } });
-    expect((await attempt(base(), a.username, PASSWORD, { headers: { 'x-forwarded-for': testAddress(), cookie: forged } })).status).toBe(429);
+    const [typos, onB, strangers] = await Promise.all([
+      burst(LIMIT, (i) => prepare(base(), a.username, `typo ${i}`, from(device))),
+      // A's cookie spends B's budget for unknown clients, like no cookie at all.
+      burst(LIMIT, (i) => prepare(base(), b.username, `guess ${i}`, from(device))),
+      burst(LIMIT, (i) => prepare(base(), a.username, `stranger ${i}`, from())),
+    ]);
+    expect([...typos, ...onB, ...strangers].every((r) => r.status !== 429)).toBe(true);
+    const [ownLocked, bLocked, forgedLocked] = await Promise.all([
+      attempt(base(), a.username, PASSWORD, from(device)),
+      attempt(base(), b.username, PASSWORD, from(device)),
+      // An altered cookie is no device cookie: it gets the (exhausted) budget of unknown clients.
+      attempt(base(), a.username, PASSWORD, from(forged)),
+    ]);
+    expect([ownLocked.status, bLocked.status, forgedLocked.status]).toEqual([429, 429, 429]);
   }, 30_000);
 
   it('attempts without a CSRF token are not sign-in attempts: they lock nobody out', async () => {
@@ -162,11 +162,10 @@ describe("defect 5: strangers can't lock the owner out", () => {
     const address = testAddress();
     // "<forged>, <client>" as a trusted proxy appends it: the forged entries differ every time,
     // the client is the same, so the address budget (25) runs out for it.
-    await Promise.all(
-      Array.from({ length: 5 * LIMIT }, () => attempt(base(), unique('spray'), 'wrong', { headers: { 'x-forwarded-for': `${testAddress()}, ${address}` } })),
-    );
     const { username } = await victim();
-    const blocked = await attempt(base(), username, PASSWORD, { headers: { 'x-forwarded-for': `${testAddress()}, ${address}` } });
+    const last = await prepare(base(), username, PASSWORD, { headers: { 'x-forwarded-for': `${testAddress()}, ${address}` } });
+    await burst(5 * LIMIT, () => prepare(base(), unique('spray'), 'wrong', { headers: { 'x-forwarded-for': `${testAddress()}, ${address}` } }));
+    const blocked = await last();
     expect(blocked.status).toBe(429);
     const elsewhere = await attempt(base(), username, PASSWORD, { headers: { 'x-forwarded-for': `${address}, ${testAddress()}` } });
     expect(elsewhere.sessionToken).toBeTruthy();

@@ -30,6 +30,14 @@ const cookiePair = (setCookie: string) => setCookie.split(';')[0]!;
 
 /** One sign-in through NextAuth's credentials flow against `base`. */
 export async function attempt(base: string, username: string, password: string, opts: AttemptOptions = {}): Promise<Attempt> {
+  return (await prepare(base, username, password, opts))();
+}
+
+/**
+ * An attempt with its CSRF token already fetched, ready to fire: a burst of prepared attempts
+ * reaches the server within milliseconds, well inside one window of the test server's limits.
+ */
+export async function prepare(base: string, username: string, password: string, opts: AttemptOptions = {}): Promise<() => Promise<Attempt>> {
   const extra = opts.headers ?? {};
   const form = new URLSearchParams({ username, password });
   if (opts.totp !== undefined) form.set('totp', opts.totp);
@@ -41,10 +49,20 @@ export async function attempt(base: string, username: string, password: string, 
     cookies.push(...csrf.headers.getSetCookie().map(cookiePair));
   }
   if (extra.cookie) cookies.push(extra.cookie);
+  return () => send(base, form, { ...extra, cookie: cookies.join('; ') });
+}
+
+/** Many attempts at once: all prepared first, then fired together. */
+export async function burst(n: number, make: (i: number) => Promise<() => Promise<Attempt>>): Promise<Attempt[]> {
+  const fire = await Promise.all(Array.from({ length: n }, (_, i) => make(i)));
+  return Promise.all(fire.map((f) => f()));
+}
+
+async function send(base: string, form: URLSearchParams, headers: Record<string, string>): Promise<Attempt> {
   const res = await fetch(`${base}/api/auth/callback/credentials`, {
     method: 'POST',
     redirect: 'manual',
-    headers: { ...extra, 'content-type': 'application/x-www-form-urlencoded', cookie: cookies.join('; ') },
+    headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' },
     body: form,
   });
   const setCookies = res.headers.getSetCookie();

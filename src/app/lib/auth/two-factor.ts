@@ -142,7 +142,7 @@ export async function enableTwoFactor(db: Db, user: TwoFactorUser, secrets: stri
       actor: user,
       customerId: user.customerId,
       target: { type: 'user', id: user.id },
-      after: { recoveryCodesIssued: RECOVERY_CODES },
+      after: { issued: RECOVERY_CODES },
     });
     return { recoveryCodes };
   });
