@@ -5,7 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { unique } from '../support/db';
-import { attempt, burst, clientWith, prepare, sleep, totpCode } from '../support/auth';
+import { attempt, burstThen, clientWith, prepare, prepared, sleep, totpCode } from '../support/auth';
 import { auditEvents } from '../support/audit';
 import { assertExactErrorShape, PASSWORD, server, superAdmin, tenant, testAddress, type ApiClient } from '../support/api';
 
@@ -137,12 +137,13 @@ describe('signing in with a second factor', () => {
 
   it('wrong codes count against the sign-in limit: after 5, even the right code is 429', async () => {
     const { username, secret } = await enrolled();
-    const right = await prepare(base(), username, PASSWORD, { totp: await totpCode(secret, 1), headers: from() });
-    const wrong = await burst(5, (i) => prepare(base(), username, PASSWORD, { totp: String(100000 + i), json: true, headers: from() }));
+    const [wrong, [locked]] = await burstThen(
+      await prepared(5, (i) => prepare(base(), username, PASSWORD, { totp: String(100000 + i), json: true, headers: from() })),
+      [await prepare(base(), username, PASSWORD, { totp: await totpCode(secret, 1), headers: from() })],
+    );
     expect(wrong.map((r) => r.status)).toEqual([401, 401, 401, 401, 401]);
-    const locked = await right();
-    expect(locked.status).toBe(429);
-    expect(locked.sessionToken).toBeUndefined();
+    expect(locked!.status).toBe(429);
+    expect(locked!.sessionToken).toBeUndefined();
     await sleep(4_500);
   });
 });
