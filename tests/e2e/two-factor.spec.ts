@@ -38,7 +38,7 @@ test('a customer admin turns on two-factor sign-in with the QR page, then signs 
   await expect(security.twoFactor).toContainText('10 of 10 recovery codes left');
 
   // Sign out, and back in: the password alone now leads to the code step.
-  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
   await expect(page).toHaveURL(/\/login/);
   await login.goto('/admin');
   await login.signIn(username, PASSWORD);

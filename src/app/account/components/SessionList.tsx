@@ -3,17 +3,9 @@
 import { useState } from 'react';
 import type { SessionDto } from '@/app/lib/auth/session';
 import { apiFetch, ApiError, useApi, type Page } from '@/app/_ui/api-client';
-import { formatDateTime } from '@/app/_ui/format';
+import { describeUserAgent as device, formatDateTime } from '@/app/_ui/format';
 import { PagedTable } from '@/app/_ui/PagedTable';
 import { ErrorAlert } from '@/app/_ui/States';
-
-/** A user agent in a few words: browser and system, enough to recognise one's own devices. */
-function device(ua: string | null): string {
-  if (!ua) return 'Unknown device';
-  const browser = /Edg\//.test(ua) ? 'Edge' : /Chrome\//.test(ua) ? 'Chrome' : /Firefox\//.test(ua) ? 'Firefox' : /Safari\//.test(ua) ? 'Safari' : /curl\//.test(ua) ? 'curl' : null;
-  const os = /Windows/.test(ua) ? 'Windows' : /Android/.test(ua) ? 'Android' : /iPhone|iPad/.test(ua) ? 'iOS' : /Mac OS X/.test(ua) ? 'macOS' : /Linux/.test(ua) ? 'Linux' : null;
-  return [browser, os].filter(Boolean).join(' on ') || ua.slice(0, 60);
-}
 
 /** The caller's signed-in sessions, each of which can be ended here. */
 export function SessionList() {
@@ -80,7 +72,7 @@ export function SessionList() {
             <td>
               <time dateTime={s.lastSeenAt}>{formatDateTime(s.lastSeenAt)}</time>
             </td>
-            <td>
+            <td className="nowrap">
               <button
                 type="button"
                 className="btn btn-secondary btn-small"

@@ -17,7 +17,7 @@ export default async function SecurityPage() {
   return (
     <Shell caller={caller} enrolling={mustEnrol}>
       <h1>Account security</h1>
-      <div className="stack narrow">
+      <div className="stack narrow security-page">
         {mustEnrol && (
           <div role="alert" className="alert alert-warning">
             <p className="alert-title">Two-factor sign-in is required for your role</p>

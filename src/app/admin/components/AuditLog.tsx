@@ -5,7 +5,7 @@ import type { AuditEventDto } from '@/app/lib/audit';
 import { AUDIT_ACTION_LABELS, AUDIT_ACTIONS } from '@/app/shared/audit';
 import { useApi, type Page } from '@/app/_ui/api-client';
 import { useAccess } from '@/app/_ui/access';
-import { formatDateTime } from '@/app/_ui/format';
+import { describeUserAgent, formatDateTime } from '@/app/_ui/format';
 import { PagedTable } from '@/app/_ui/PagedTable';
 
 interface Filters {
@@ -130,7 +130,7 @@ export function AuditLog() {
         }
         row={(e) => (
           <tr key={e.id} data-audit-id={e.id}>
-            <td>
+            <td className="nowrap">
               <time dateTime={e.createdAt}>{formatDateTime(e.createdAt)}</time>
               <div className="muted small">#{e.id}</div>
             </td>
@@ -146,7 +146,11 @@ export function AuditLog() {
             </td>
             <td className="small">
               <span className="mono">{e.address ?? '—'}</span>
-              {e.userAgent && <div className="muted ua">{e.userAgent}</div>}
+              {e.userAgent && (
+                <div className="muted" title={e.userAgent}>
+                  {describeUserAgent(e.userAgent)}
+                </div>
+              )}
             </td>
           </tr>
         )}
