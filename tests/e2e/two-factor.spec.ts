@@ -44,6 +44,8 @@ test('a customer admin turns on two-factor sign-in with the QR page, then signs 
   await login.signIn(username, PASSWORD);
   const code = page.getByLabel('Authentication code');
   await expect(code).toBeFocused();
+  // A fresh, empty field: never the password carried over from the step before.
+  await expect(code).toHaveValue('');
   await expect(page.getByText(`Two-factor sign-in is on for ${username}`)).toBeVisible();
   await screenshot(page, 'login-two-factor-code');
   await expectAccessible(page);

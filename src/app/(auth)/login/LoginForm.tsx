@@ -71,7 +71,8 @@ export function LoginForm({ callbackUrl }: { callbackUrl: string }) {
 
   if (step.kind === 'code') {
     return (
-      <form onSubmit={onSubmit} className="stack">
+      // Keyed: React must not reuse the password form's inputs (their values) for the code step.
+      <form key="code" onSubmit={onSubmit} className="stack">
         <p id="totp-help">
           Two-factor sign-in is on for <strong>{step.username}</strong>. Enter the 6-digit code from your authenticator app, or one
           of your recovery codes.
@@ -109,7 +110,7 @@ export function LoginForm({ callbackUrl }: { callbackUrl: string }) {
   }
 
   return (
-    <form onSubmit={onSubmit} className="stack" noValidate={false}>
+    <form key="password" onSubmit={onSubmit} className="stack" noValidate={false}>
       <div className="field">
         <label htmlFor="username">Username</label>
         <input id="username" name="username" autoComplete="username" required autoFocus />
