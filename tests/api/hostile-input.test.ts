@@ -946,7 +946,8 @@ describe('the auth endpoints: generated requests', () => {
     return { token: csrfToken, cookie: res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ') };
   }
 
-  const fieldValue = fc.oneof(hostileString, numberText, fc.constantFrom('true', 'false', '', ' ', 'admin', '/admin', '//evil.example', 'https://evil.example/x', '/\r\n', '\u00e9'));
+  // Cut like the other query strings: a URL past Node's 16 KB header limit is Node's 431, not ours.
+  const fieldValue = fc.oneof(hostileString.map((v) => cut(v, 200)), numberText, fc.constantFrom('true', 'false', '', ' ', 'admin', '/admin', '//evil.example', 'https://evil.example/x', '/\r\n', '\u00e9'));
   const formFields = fc.array(
     fc.tuple(fc.oneof({ weight: 4, arbitrary: fc.constantFrom('username', 'password', 'totp', 'json', 'callbackUrl', 'redirect', 'csrfToken') }, { weight: 1, arbitrary: hostileString }), fieldValue),
     { maxLength: 8 },
