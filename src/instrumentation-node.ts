@@ -1,11 +1,16 @@
 // Server start: open and migrate the database and make sure the bootstrap admin exists (printing a
 // generated password once), so the first request finds everything ready.
 import { app } from './app/lib/app';
+import { pruneSessions } from './app/lib/auth/session';
 import { checkConfig } from './app/lib/config';
+import { installServerHooks } from './app/lib/http/server-hooks';
 import { refundStaleSearches } from './app/lib/searches';
 
 // Without NEXTAUTH_URL, NextAuth builds its URLs from the request's Host header.
 if (!process.env.NEXTAUTH_URL) process.env.AUTH_TRUST_HOST ??= 'true';
+
+// Before the first request: the sign-in limits need every request's real socket address.
+installServerHooks();
 
 try {
   checkConfig();
@@ -18,6 +23,10 @@ try {
       .catch((err) => console.error('[lookups] refund sweep failed:', (err as Error).message));
   void sweep();
   setInterval(sweep, 60_000).unref();
+  // Sessions that ended or lapsed a month ago are only clutter (their sign-ins stay in the audit log).
+  setInterval(() => {
+    pruneSessions(db).catch((err) => console.error('[auth] session clean-up failed:', (err as Error).message));
+  }, 3_600_000).unref();
 } catch (err) {
   console.error(`[startup] ${(err as Error).message}`);
   process.exit(1);

@@ -8,7 +8,8 @@ import { PERMISSIONS, type Permission, type Scope } from '@/app/lib/auth/permiss
 import { ROLES, type Role } from '@/app/lib/auth/roles';
 import { routeMethods } from '../../scripts/routes';
 import { unique } from '../support/db';
-import { anonymous, PASSWORD, signedIn, superAdmin, type ApiClient } from '../support/api';
+import { anonymous, PASSWORD, server, signedIn, superAdmin, type ApiClient } from '../support/api';
+import { totpCode } from '../support/auth';
 
 // Sign-ins hash passwords (argon2) and the API project sets no timeout of its own: allow for a busy machine.
 
@@ -24,7 +25,7 @@ interface TenantData {
 type Foreign = 403 | 404 | 'filtered';
 
 interface Endpoint {
-  method: 'GET' | 'POST' | 'PATCH';
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   /** false: the request names no customer (it acts on the caller's own), so only tenant A applies. */
   targeted?: boolean;
   route: string;
@@ -36,9 +37,10 @@ interface Endpoint {
   successStatus: 200 | 201;
   /** How a successful body is read (error bodies are always JSON). */
   format?: 'json' | 'csv';
-  request(t: TenantData): Promise<{ path: string; body?: unknown; marker?: string }>;
+  /** `client`: the caller's own (own-account endpoints prepare with it; for refused callers it fails harmlessly). */
+  request(t: TenantData, client: ApiClient): Promise<{ path: string; body?: unknown; marker?: string }>;
   /** After a 2xx: the response and the database say the request did what it should. */
-  verifySuccess(t: TenantData, body: any, marker: string | undefined, before: Snapshot): Promise<void>;
+  verifySuccess(t: TenantData, body: any, marker: string | undefined, before: Snapshot, client: ApiClient): Promise<void>;
 }
 
 let admin: ApiClient;
@@ -310,6 +312,160 @@ const ENDPOINTS: Endpoint[] = [
       expect(body.searchCost).toBeTypeOf('number');
     },
   },
+  {
+    method: 'GET',
+    route: '/api/me/sessions',
+    permission: 'account.sessions',
+    targeted: false,
+    write: false,
+    ownScopeApplies: true,
+    foreign: 403,
+    successStatus: 200,
+    request: async () => ({ path: '/api/me/sessions' }),
+    verifySuccess: async (_t, body) => {
+      expect(body.items.filter((s: { current: boolean }) => s.current)).toHaveLength(1);
+    },
+  },
+  {
+    method: 'DELETE',
+    route: '/api/me/sessions/:id',
+    permission: 'account.sessions',
+    targeted: false,
+    write: true,
+    ownScopeApplies: true,
+    foreign: 404,
+    successStatus: 200,
+    // A second session of the caller's own, made for the purpose, is the one ended.
+    request: async (_t, client) => {
+      const me = await client.get('/api/me');
+      if (!me.ok) return { path: '/api/me/sessions/2000000000' };
+      const { username } = (await me.json()).user;
+      const other = await signedIn(username, username === server().adminUsername ? server().adminPassword : PASSWORD);
+      const { items } = await other.expectJson(other.get('/api/me/sessions'), 200);
+      return { path: `/api/me/sessions/${items.find((s: { current: boolean }) => s.current).id}`, marker: other.sessionToken };
+    },
+    verifySuccess: async (_t, body, token) => {
+      expect(body.current).toBe(false);
+      const ended = await fetch(`${server().baseUrl}/api/me`, { headers: { cookie: `next-auth.session-token=${token}` } });
+      expect(ended.status).toBe(401);
+    },
+  },
+  {
+    method: 'POST',
+    route: '/api/me/sessions/revoke-all',
+    permission: 'account.sessions',
+    targeted: false,
+    write: true,
+    ownScopeApplies: true,
+    foreign: 403,
+    successStatus: 200,
+    request: async () => ({ path: '/api/me/sessions/revoke-all' }),
+    verifySuccess: async (_t, body, _m, _b, client) => {
+      expect(typeof body.ended).toBe('number');
+      await client.expectJson(client.get('/api/me'), 200);
+    },
+  },
+  {
+    method: 'GET',
+    route: '/api/me/2fa',
+    permission: 'account.two_factor',
+    targeted: false,
+    write: false,
+    ownScopeApplies: true,
+    foreign: 403,
+    successStatus: 200,
+    request: async () => ({ path: '/api/me/2fa' }),
+    verifySuccess: async (_t, body) => {
+      expect(body).toMatchObject({ enabled: false, required: false });
+    },
+  },
+  {
+    method: 'POST',
+    route: '/api/me/2fa/setup',
+    permission: 'account.two_factor',
+    targeted: false,
+    write: true,
+    ownScopeApplies: true,
+    foreign: 403,
+    successStatus: 200,
+    request: async () => ({ path: '/api/me/2fa/setup' }),
+    verifySuccess: async (_t, body, _m, _b, client) => {
+      expect(body.otpauthUrl).toMatch(/^otpauth:\/\/totp\//);
+      // Pending only: not on until a code proves the authenticator.
+      expect((await client.expectJson(client.get('/api/me/2fa'), 200)).enabled).toBe(false);
+    },
+  },
+  {
+    method: 'POST',
+    route: '/api/me/2fa/enable',
+    permission: 'account.two_factor',
+    targeted: false,
+    write: true,
+    ownScopeApplies: true,
+    foreign: 403,
+    successStatus: 200,
+    request: async (_t, client) => {
+      const setup = await client.post('/api/me/2fa/setup');
+      const code = setup.ok ? await totpCode((await setup.json()).secret) : '123456';
+      return { path: '/api/me/2fa/enable', body: { code } };
+    },
+    verifySuccess: async (_t, body, _m, _b, client) => {
+      expect(body.recoveryCodes).toHaveLength(10);
+      expect((await client.expectJson(client.get('/api/me/2fa'), 200)).enabled).toBe(true);
+      // Back off, so the caller's later cases start from the same state.
+      await client.expectJson(client.post('/api/me/2fa/disable', { code: body.recoveryCodes[0] }), 200);
+    },
+  },
+  {
+    method: 'POST',
+    route: '/api/me/2fa/disable',
+    permission: 'account.two_factor',
+    targeted: false,
+    write: true,
+    ownScopeApplies: true,
+    foreign: 403,
+    successStatus: 200,
+    request: async (_t, client) => {
+      const setup = await client.post('/api/me/2fa/setup');
+      if (!setup.ok) return { path: '/api/me/2fa/disable', body: { code: '123456' } };
+      const enabled = await client.post('/api/me/2fa/enable', { code: await totpCode((await setup.json()).secret) });
+      return { path: '/api/me/2fa/disable', body: { code: (await enabled.json()).recoveryCodes[0] } };
+    },
+    verifySuccess: async (_t, body, _m, _b, client) => {
+      expect(body).toEqual({ enabled: false });
+      expect((await client.expectJson(client.get('/api/me/2fa'), 200)).enabled).toBe(false);
+    },
+  },
+  {
+    method: 'GET',
+    route: '/api/admin/audit',
+    permission: 'audit.read',
+    write: false,
+    ownScopeApplies: true,
+    foreign: 403,
+    successStatus: 200,
+    request: async (t) => ({ path: `/api/admin/audit?customerId=${t.customer.id}&pageSize=100` }),
+    verifySuccess: async (t, body) => {
+      expect(body.items.length).toBeGreaterThan(0);
+      for (const e of body.items) expect(e.customerId).toBe(t.customer.id);
+    },
+  },
+  {
+    method: 'GET',
+    route: '/api/admin/audit/export',
+    permission: 'audit.read',
+    write: false,
+    ownScopeApplies: true,
+    foreign: 403,
+    successStatus: 200,
+    format: 'csv',
+    request: async (t) => ({ path: `/api/admin/audit/export?customerId=${t.customer.id}` }),
+    verifySuccess: async (t, csv: string) => {
+      const lines = csv.trim().split(/\r?\n/).slice(1);
+      expect(lines.length).toBeGreaterThan(0);
+      for (const line of lines) expect(line).toContain(t.customer.name);
+    },
+  },
 ];
 
 /** Every (route, method) outside the public ones, with the permission its door declaration names. */
@@ -377,7 +533,13 @@ beforeAll(async () => {
     return { user, client: await signedIn(username, PASSWORD) };
   };
   clients.set('signed out', anonymous());
-  clients.set('SUPER_ADMIN', admin);
+  // A SUPER_ADMIN of the matrix's own: the bootstrap admin's sessions are every suite's, and the
+  // own-account cases end sessions.
+  const { user: matrixSuper } = await admin.expectJson(
+    admin.post('/api/admin/users', { username: unique('mxsuper'), password: PASSWORD, role: 'SUPER_ADMIN' }),
+    201,
+  );
+  clients.set('SUPER_ADMIN', await signedIn(matrixSuper.username, PASSWORD));
   clients.set('CUSTOMER_ADMIN of A', (await member(tenants.A.customer.id, 'CUSTOMER_ADMIN')).client);
   clients.set('USER of A', (await member(tenants.A.customer.id, 'USER')).client);
   const deactivated = await member(tenants.A.customer.id, 'CUSTOMER_ADMIN');
@@ -427,14 +589,14 @@ describe('admin API access matrix', () => {
     const client = clients.get(caller.name)!;
     const want = expected(caller, ep, target);
     const before = { A: await snapshot(tenants.A), B: await snapshot(tenants.B) };
-    const { path, body, marker } = await ep.request(t);
+    const { path, body, marker } = await ep.request(t, client);
     const res = await client.request(ep.method, path, body);
     const text = await res.text();
     const detail = `${res.status} ${text.slice(0, 300)}`;
 
     if (want.kind === 'ok') {
       expect(res.status, detail).toBe(ep.successStatus);
-      await ep.verifySuccess(t, ep.format === 'csv' ? text : JSON.parse(text), marker, before[target]);
+      await ep.verifySuccess(t, ep.format === 'csv' ? text : JSON.parse(text), marker, before[target], client);
       return;
     }
     const json = JSON.parse(text);

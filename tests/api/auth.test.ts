@@ -113,7 +113,7 @@ describe("the README's sign-in flow, with plain fetch", () => {
     expect(await balanceOf(customer.id)).toBe(0);
   });
 
-  it('a deactivated user is refused on its very next call with the same cookie; reactivation restores it', async () => {
+  it('a deactivated user is refused on its very next call with the same cookie; after reactivation a new sign-in works (the old session stays ended)', async () => {
     const { customer, user, username } = await tenantAdmin();
     const { sessionToken } = await signInAttempt(username, PASSWORD);
     const client = withSessionToken(sessionToken!);
@@ -129,8 +129,10 @@ describe("the README's sign-in flow, with plain fetch", () => {
     expect(again.sessionToken).toBeUndefined();
 
     await admin.expectJson(admin.patch(`/api/admin/users/${user.id}`, { active: true }), 200);
-    await client.expectJson(client.get('/api/admin/users'), 200);
-    expect((await guideRequest(sessionToken!, customer.id)).status).toBe(200);
+    // Deactivation ended the session on the server: the old cookie is not revived.
+    expect((await guideRequest(sessionToken!, customer.id)).status).toBe(401);
+    const fresh = await signInAttempt(username, PASSWORD, { headers: { 'x-forwarded-for': testAddress() } });
+    expect((await guideRequest(fresh.sessionToken!, customer.id)).status).toBe(200);
   });
 
   it("a user of a customer set to 'inactive' is refused at once; reactivating the customer restores access", async () => {

@@ -713,6 +713,7 @@ describe('bodies over 64 KB are 413 on every mutating endpoint; exactly 64 KB is
 describe('query strings: random junk never makes a 5xx', () => {
   const knownKeys = [
     'page', 'pageSize', 'sort', 'order', 'search', 'status', 'customerId', 'userId', 'username', 'type', 'source', 'from', 'to', 'role', 'active',
+    'action', 'actorId',
   ];
   const rawJunk = fc.constantFrom(
     '%', '%%', '%zz', '%E0%A4%A', '%ED%A0%80', '%C0%AF', '%FF%FE', '%F4%90%80%80', '+', '%2B', '%20', '%0A', '%0D%0A', '%25', '%5C', '%22', '%27',
@@ -736,6 +737,8 @@ describe('query strings: random junk never makes a 5xx', () => {
     active: fc.constantFrom('true', 'false', '1', 'yes'),
     search: fc.oneof(hostileString.map((s) => cut(s, 120)), fc.constantFrom('%', '_', '\\', 'Hostile', '1')),
     username: fc.oneof(hostileString.map((s) => cut(s, 80)), fc.constantFrom('admin', 'ADMIN', '%')),
+    action: fc.constantFrom('user.role_changed', 'credits.added', 'auth.sign_in', 'USER.ROLE_CHANGED', 'nope', 'credits.', '.x'),
+    actorId: fc.constantFrom('1', '0', '-1', '2147483648', 'x', '1.5'),
   };
   const value = (k: string) =>
     fc.oneof(
@@ -757,6 +760,9 @@ describe('query strings: random junk never makes a 5xx', () => {
     { path: '/api/admin/credits/transactions', csv: false },
     { path: '/api/admin/credits/transactions/export', csv: true },
     { path: '/api/search/history', csv: false },
+    { path: '/api/admin/audit', csv: false },
+    { path: '/api/admin/audit/export', csv: true },
+    { path: '/api/me/sessions', csv: false },
   ];
 
   it.each(lists)('GET $path?<junk>: 200 with a well-formed page, or a 4xx { error, details }', async ({ path, csv }) => {
@@ -767,7 +773,7 @@ describe('query strings: random junk never makes a 5xx', () => {
       expect(a.status).toBe(200);
       if (csv) {
         expect(a.contentType).toMatch(/^text\/csv/);
-        expect(a.text.startsWith('id,created_at,customer_id,')).toBe(true);
+        expect(a.text.startsWith(path.includes('/audit/') ? 'id,created_at,action,' : 'id,created_at,customer_id,')).toBe(true);
         expect(a.text.endsWith('\n') || a.text.endsWith('\r\n')).toBe(true);
       } else {
         expect(Array.isArray(a.body.items), what).toBe(true);
@@ -892,5 +898,113 @@ describe('lone surrogates (not valid unicode) are refused or kept, never silentl
     const stored = path.endsWith('customers') ? a.body.customer.name : a.body.transaction.description;
     const sent = 'name' in body ? body.name : `[ADMIN] ${body.description} (Added by: ${adminName})`;
     expect(stored, `sent ${JSON.stringify(sent)}, stored ${JSON.stringify(stored)}`).toBe(sent);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Sign-in, sessions and two-factor: NextAuth's routes (/api/auth/*) and the caller's own account.
+
+describe('the auth endpoints: generated requests', () => {
+  const base = () => server().baseUrl;
+  const address = () => `10.${1 + Math.floor(Math.random() * 250)}.${1 + Math.floor(Math.random() * 250)}.${1 + Math.floor(Math.random() * 250)}`;
+
+  /** NextAuth's protocol answers (3xx with a Location on this site, or a 2xx), or a 4xx in exactly the API's error shape. */
+  function judgedAuth(a: Answer & { location: string | null; cookies: string[] }, what: string): void {
+    expect(a.status, `${what} → ${a.status} ${show(a.text)}`).toBeLessThan(500);
+    if (a.status >= 400) {
+      expect(a.contentType, `${what}: error content type`).toMatch(/^application\/json/);
+      assertExactErrorShape(a.body);
+    } else if (a.status >= 300) {
+      expect(a.location, `${what}: redirect without Location`).toBeTruthy();
+      const target = new URL(a.location!, base());
+      expect(target.origin, `${what}: redirect off-site to ${a.location}`).toBe(new URL(base()).origin);
+    }
+    const session = a.cookies.find((c) => /^next-auth\.session-token=[^;]+/.test(c));
+    expect(session, `${what}: a session cookie for credentials that are not valid`).toBeUndefined();
+  }
+
+  async function sendAuth(method: string, path: string, init: { body?: string; type?: string; cookie?: string } = {}) {
+    const res = await fetch(`${base()}${path}`, {
+      method,
+      redirect: 'manual',
+      headers: { 'x-forwarded-for': address(), ...(init.type ? { 'content-type': init.type } : {}), ...(init.cookie ? { cookie: init.cookie } : {}) },
+      body: init.body,
+    });
+    const text = await res.text();
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = undefined;
+    }
+    return { status: res.status, text, body: body as any, contentType: res.headers.get('content-type') ?? '', location: res.headers.get('location'), cookies: res.headers.getSetCookie() };
+  }
+
+  async function csrf(): Promise<{ token: string; cookie: string }> {
+    const res = await fetch(`${base()}/api/auth/csrf`);
+    const { csrfToken } = (await res.json()) as { csrfToken: string };
+    return { token: csrfToken, cookie: res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ') };
+  }
+
+  // Cut like the other query strings: a URL past Node's 16 KB header limit is Node's 431, not ours.
+  const fieldValue = fc.oneof(hostileString.map((v) => cut(v, 200)), numberText, fc.constantFrom('true', 'false', '', ' ', 'admin', '/admin', '//evil.example', 'https://evil.example/x', '/\r\n', '\u00e9'));
+  const formFields = fc.array(
+    fc.tuple(fc.oneof({ weight: 4, arbitrary: fc.constantFrom('username', 'password', 'totp', 'json', 'callbackUrl', 'redirect', 'csrfToken') }, { weight: 1, arbitrary: hostileString }), fieldValue),
+    { maxLength: 8 },
+  );
+
+  it('POST /api/auth/callback/credentials: form and JSON bodies of any shape, with and without a CSRF token', async () => {
+    await property(fc.tuple(formFields, fc.constantFrom('form', 'json', 'raw'), fc.boolean(), malformedText), RUNS.body, async ([fields, kind, withCsrf, raw]) => {
+      const token = withCsrf ? await csrf() : null;
+      const list = token ? [...fields.filter(([k]) => k !== 'csrfToken'), ['csrfToken', token.token] as [string, string]] : fields;
+      const body =
+        kind === 'form'
+          ? new URLSearchParams(list.map(([k, v]) => [noNul(k), noNul(v)])).toString()
+          : kind === 'json'
+            ? JSON.stringify(scrub(Object.fromEntries(list)))
+            : raw;
+      const type = kind === 'form' ? 'application/x-www-form-urlencoded' : 'application/json';
+      const a = await sendAuth('POST', '/api/auth/callback/credentials', { body, type, cookie: token?.cookie });
+      judgedAuth(a, `POST /api/auth/callback/credentials (${kind}) ${show(body)}`);
+    });
+  });
+
+  it('POST /api/auth/signout and GET /api/auth/{csrf,session,providers,signin,signout,error}: junk queries, bodies and cookies', async () => {
+    const routes = fc.constantFrom('csrf', 'session', 'providers', 'signin', 'signout', 'error', 'callback/credentials', 'nope', 'callback/x');
+    const junkCookie = fc.oneof(
+      fc.constant(undefined),
+      hostileString.map((v) => `next-auth.callback-url=${encodeURIComponent(cut(v, 100))}`),
+      hostileString.map((v) => `next-auth.session-token=${encodeURIComponent(cut(v, 200))}`),
+      fc.constantFrom('next-auth.callback-url=%00', 'next-auth.session-token=%', 'rt-device=v1.1.x.y', 'next-auth.csrf-token=a%7Cb'),
+    );
+    const query = fc.array(fc.tuple(fc.constantFrom('callbackUrl', 'error', 'csrf', 'x'), fieldValue), { maxLength: 3 });
+    await property(fc.tuple(fc.constantFrom('GET', 'POST'), routes, query, junkCookie, formFields), RUNS.query, async ([method, route, q, cookie, fields]) => {
+      const qs = new URLSearchParams(q.map(([k, v]) => [k, noNul(v)])).toString();
+      const path = `/api/auth/${route}${qs ? `?${qs}` : ''}`;
+      const body = method === 'POST' ? new URLSearchParams(fields.map(([k, v]) => [noNul(k), noNul(v)])).toString() : undefined;
+      const a = await sendAuth(method, path, { body, type: body === undefined ? undefined : 'application/x-www-form-urlencoded', cookie });
+      judgedAuth(a, `${method} ${path} cookie=${JSON.stringify(cookie)} ${body ? show(body) : ''}`);
+    });
+  });
+
+  it('POST /api/me/2fa/{setup,enable,disable} and DELETE /api/me/sessions/:id: generated bodies and ids never 5xx, never turn 2FA on', async () => {
+    const arb = fc.tuple(
+      fc.constantFrom('/api/me/2fa/enable', '/api/me/2fa/disable'),
+      bodies({ code: fc.oneof(fc.stringMatching(/^[0-9]{6}$/), fc.constantFrom('abcd-efgh-jkmn-pqrs', '000000')).map(js) }, { hostile: { code: genericHostile } }),
+    );
+    await property(arb, RUNS.query, async ([path, body]) => {
+      const a = await send(searcher, 'POST', path, body.text);
+      judged(a, `POST ${path} ${show(body.text)}`);
+    });
+    const status = await searcher.expectJson(searcher.get('/api/me/2fa'), 200);
+    expect(status.enabled).toBe(false);
+    // Never the searcher's own sessions: ending one is a 200, and would sign the suite's searcher out.
+    const own = new Set((await searcher.expectJson(searcher.get('/api/me/sessions?pageSize=100'), 200)).items.map((x: { id: number }) => String(x.id)));
+    const junkId = fc.oneof(hostileString.map((s) => cut(s, 40)), numberText).filter((id) => !own.has(id.trim().replace(/^0+(?=\d)/, '')));
+    await property(junkId, RUNS.path, async (id) => {
+      const a = await send(searcher, 'DELETE', `/api/me/sessions/${encodeURIComponent(id)}`);
+      expect(judged(a, `DELETE /api/me/sessions/${encodeURIComponent(id)}`)).toBe(false);
+    });
+    await searcher.expectJson(searcher.get('/api/me'), 200);
   });
 });

@@ -226,20 +226,25 @@ describe('max_users', () => {
 });
 
 describe('PATCH /api/admin/users/:id', () => {
-  it('changes role between USER and CUSTOMER_ADMIN, with effect on the next request', async () => {
+  it('changes role between USER and CUSTOMER_ADMIN, with effect on the next request: the old session ends, the next one has the new role', async () => {
     const mine = await tenant(admin);
     const u = await mine.makeUser('USER');
     await u.client.expectJson(u.client.get('/api/admin/users'), 403);
 
     const promoted = await call(admin, admin.patch(`/api/admin/users/${u.user.id}`, { role: 'CUSTOMER_ADMIN' }), 200);
     expect(promoted.user).toMatchObject({ id: u.user.id, role: 'CUSTOMER_ADMIN', active: true });
-    // Same session cookie, new powers at once.
-    const list = await u.client.expectJson(u.client.get('/api/admin/users'), 200);
+    // A role change ends the user's sessions: the next request with the old cookie is refused …
+    expect((await call(u.client, u.client.get('/api/admin/users'), 401)).details).toMatch(/role was changed/);
+    // … and the next sign-in has the new powers.
+    const again = await signedIn(u.user.username, PASSWORD);
+    const list = await again.expectJson(again.get('/api/admin/users'), 200);
     expect(list.items.map((x: { id: number }) => x.id)).toContain(u.user.id);
 
     const demoted = await call(admin, admin.patch(`/api/admin/users/${u.user.id}`, { role: 'USER' }), 200);
     expect(demoted.user.role).toBe('USER');
-    await u.client.expectJson(u.client.get('/api/admin/users'), 403);
+    await again.expectJson(again.get('/api/admin/users'), 401);
+    const demotedSession = await signedIn(u.user.username, PASSWORD);
+    await demotedSession.expectJson(demotedSession.get('/api/admin/users'), 403);
   });
 
   it('a CUSTOMER_ADMIN can promote and demote within its customer, but not to or from SUPER_ADMIN', async () => {

@@ -124,14 +124,14 @@ function lcg(seed: number) {
  * adjustments and look-ups: the shapes of row a production ledger holds.
  */
 async function buildLedger(db: Db): Promise<{ customers: number[]; transactions: number }> {
-  const platform = { id: 0, role: 'SUPER_ADMIN' as const, customerId: null };
+  const platform = { id: 0, username: 'backup-test', role: 'SUPER_ADMIN' as const, customerId: null };
   const root = await createUser(db, platform, { username: unique('root'), password: 'backup-test-password', role: 'SUPER_ADMIN' });
   const admin = { id: root.id, username: root.username };
   const rand = lcg(20_240_531);
   const customers: number[] = [];
   let transactions = 0;
   for (let i = 0; i < 6; i++) {
-    const c = await createCustomer(db, {
+    const c = await createCustomer(db, admin, {
       name: `${unique('Backup')} ${["O'Brien & Co", 'Müller GmbH', '株式会社', 'Plain'][i % 4]}`,
       contactEmail: i % 2 ? `ops${i}@example.com` : null,
       maxUsers: 5 + i,
@@ -284,7 +284,7 @@ describe.skipIf(!onPostgres)('backup and restore (PostgreSQL)', () => {
       expect(spent).toMatchObject({ balanceBefore: balance + 25, balanceAfter: balance + 20 });
       await expect(consumeCredits(db, { customerId, userId: null, amount: 1_000_000_000, description: 'overdraw' })).rejects.toBeInstanceOf(InsufficientCreditsError);
       // A new customer gets its credit account from the restored trigger.
-      const fresh = await createCustomer(db, { name: unique('After restore') });
+      const fresh = await createCustomer(db, { id: 0, username: 'backup-test' }, { name: unique('After restore') });
       expect(fresh.creditBalance).toBe(0);
       await addCredits(db, { customerId: fresh.id, userId: null, type: 'purchase', amount: 3, description: 'first' });
       for (const [name, sql] of Object.entries(INVARIANTS)) expect((await db.query(sql)).rows, name).toEqual([]);

@@ -153,3 +153,36 @@ describe('resolveSessionSecret', () => {
     );
   });
 });
+
+describe('ensureBootstrapAdmin and tenant users (defect 4)', () => {
+  it('refuses an ADMIN_USERNAME that names a tenant user, in any letter case, and changes nothing', async () => {
+    const { rows } = await db.query<{ id: number }>(`INSERT INTO customers (name) VALUES ($1) RETURNING id`, [unique('Tenant')]);
+    const username = unique('boss');
+    await db.query(`INSERT INTO users (username, password_hash, role, customer_id) VALUES ($1, 'hash-kept', 'CUSTOMER_ADMIN', $2)`, [username, rows[0]!.id]);
+    const audit = async () => (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM audit_events')).rows[0]!.n;
+    const events = await audit();
+    for (const name of [username, username.toUpperCase()]) {
+      setEnv({ ADMIN_USERNAME: name, ADMIN_PASSWORD: 'takeover password' });
+      await expect(ensureBootstrapAdmin(db, () => {})).rejects.toThrow(
+        new RegExp(`ADMIN_USERNAME "${name}" is the CUSTOMER_ADMIN "${username}" \\(user \\d+\\) of customer ${rows[0]!.id} .*Nothing was changed`),
+      );
+    }
+    expect(await userRow(username)).toMatchObject({ role: 'CUSTOMER_ADMIN', customer_id: rows[0]!.id, password_hash: 'hash-kept', active: true });
+    expect(await audit()).toBe(events);
+  });
+
+  it('creating and updating the bootstrap admin is in the audit log (no password in it)', async () => {
+    const username = unique('audited_root');
+    setEnv({ ADMIN_USERNAME: username, ADMIN_PASSWORD: 'first audited pw' });
+    await ensureBootstrapAdmin(db, () => {});
+    setEnv({ ADMIN_PASSWORD: 'second audited pw' });
+    await ensureBootstrapAdmin(db, () => {});
+    const { rows } = await db.query<{ action: string; after: unknown }>(
+      `SELECT a.action, a.after FROM audit_events a JOIN users u ON u.id = a.target_id WHERE a.target_type = 'user' AND u.username = $1 ORDER BY a.id`,
+      [username],
+    );
+    expect(rows.map((r) => r.action)).toEqual(['bootstrap.admin_created', 'bootstrap.admin_updated']);
+    expect(JSON.stringify(rows)).not.toMatch(/audited pw/);
+    expect(rows[1]!.after).toMatchObject({ changes: ['password'] });
+  });
+});

@@ -96,8 +96,8 @@ afterAll(async () => {
 });
 
 describe('migrations', () => {
-  it('the repository has migrations 001-014, numbered without gaps', () => {
-    expect(ALL).toEqual(Array.from({ length: 14 }, (_, i) => i + 1));
+  it('the repository has migrations 001-018, numbered without gaps', () => {
+    expect(ALL).toEqual(Array.from({ length: 18 }, (_, i) => i + 1));
     expect(migrationFiles[12]).toBe('013_add_credits_to_customer_stats.sql');
   });
 

@@ -143,12 +143,17 @@ describe('schema.sql', () => {
   it('describes the whole system, not an empty database (guards the comparison below)', () => {
     expect(migrated.tables.map((t) => t.relname)).toEqual([
       'app_settings',
+      'audit_events',
       'credit_transactions',
       'customer_counters',
       'customer_credits',
       'customers',
       'idempotency_keys',
+      'login_limits',
       'searches',
+      'sessions',
+      'user_recovery_codes',
+      'user_two_factor',
       'users',
     ]);
     expect(migrated.views.map((v) => v.relname)).toEqual(['customer_stats']);

@@ -20,6 +20,8 @@ export async function setup(project: TestProject) {
   server = await startServer({
     LOGIN_RATE_LIMIT_ATTEMPTS: '5',
     LOGIN_RATE_LIMIT_WINDOW_SECONDS: '4',
+    // The suites connect from 127.0.0.1 and send X-Forwarded-For to act as many clients.
+    TRUSTED_PROXIES: '127.0.0.1',
     ROBLOX_USERS_API_URL: roblox.url,
     ROBLOX_TIMEOUT_MS: '800',
     ROBLOX_MAX_RETRIES: '2',

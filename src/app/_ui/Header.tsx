@@ -6,7 +6,7 @@ import { Can, useAccess } from './access';
 import { ROLE_LABELS } from './format';
 import { SignOutButton } from './SignOutButton';
 
-export function Header({ user }: { user: Pick<Caller, 'username' | 'role' | 'customerName'> }) {
+export function Header({ user, enrolling }: { user: Pick<Caller, 'username' | 'role' | 'customerName'>; enrolling: boolean }) {
   const { can } = useAccess();
   return (
     <header className="app-header">
@@ -14,12 +14,19 @@ export function Header({ user }: { user: Pick<Caller, 'username' | 'role' | 'cus
         <Link href={can('customers.read') ? '/admin' : '/search'} className="brand">
           roblox-tool
         </Link>
-        <Can permission="customers.read">
-          <Link href="/admin">Admin</Link>
-        </Can>
-        <Can permission="searches.run">
-          <Link href="/search">Look-ups</Link>
-        </Can>
+        {!enrolling && (
+          <>
+            <Can permission="customers.read">
+              <Link href="/admin">Admin</Link>
+            </Can>
+            <Can permission="searches.run">
+              <Link href="/search">Look-ups</Link>
+            </Can>
+            <Can permission="account.two_factor">
+              <Link href="/account/security">Security</Link>
+            </Can>
+          </>
+        )}
       </nav>
       <div className="app-header-user">
         <span>

@@ -1,6 +1,8 @@
 import 'server-only';
+import net from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
+import { ROLES, type Role } from './auth/roles';
 
 /**
  * Every environment variable the app reads, validated in one place (the README's table lists the
@@ -31,6 +33,16 @@ const url = (name: string, protocols: string[]) =>
     message: `${name} must be a ${protocols.join(' or ')} URL`,
   });
 
+const trustedProxyList = (s: string) => s.split(',').map((p) => p.trim()).filter(Boolean);
+const roleList = (s: string) => s.split(',').map((r) => r.trim()).filter(Boolean);
+// proxy-addr's own words for the private ranges, or an address with an optional prefix length.
+const isProxySpec = (p: string) =>
+  ['loopback', 'linklocal', 'uniquelocal'].includes(p) || (() => {
+    const [address, bits, extra] = p.split('/');
+    if (extra !== undefined || !address || net.isIP(address) === 0) return false;
+    return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (net.isIP(address) === 4 ? 32 : 128));
+  })();
+
 const SCHEMA = z.object({
   NODE_ENV: optionalText,
   DATABASE_URL: url('DATABASE_URL', ['postgres:', 'postgresql:']),
@@ -46,6 +58,15 @@ const SCHEMA = z.object({
   ADMIN_PASSWORD: optionalText.refine((s) => s === undefined || s.length >= 8, { message: 'ADMIN_PASSWORD must be at least 8 characters long.' }),
   LOGIN_RATE_LIMIT_ATTEMPTS: wholeNumber('LOGIN_RATE_LIMIT_ATTEMPTS', 1, 1_000_000, 10),
   LOGIN_RATE_LIMIT_WINDOW_SECONDS: wholeNumber('LOGIN_RATE_LIMIT_WINDOW_SECONDS', 1, 31_536_000, 900),
+  NEXTAUTH_SECRET_PREVIOUS: optionalText,
+  SESSION_MAX_AGE_SECONDS: wholeNumber('SESSION_MAX_AGE_SECONDS', 1, 31_536_000, 8 * 60 * 60),
+  SESSION_IDLE_SECONDS: wholeNumber('SESSION_IDLE_SECONDS', 1, 31_536_000, 60 * 60),
+  TRUSTED_PROXIES: optionalText.refine((s) => s === undefined || trustedProxyList(s).every(isProxySpec), {
+    message: 'TRUSTED_PROXIES must be comma-separated IP addresses or CIDR ranges (e.g. 10.0.0.1,10.1.0.0/16), or loopback, linklocal, uniquelocal',
+  }),
+  REQUIRE_2FA_ROLES: optionalText.refine((s) => s === undefined || roleList(s).every((r) => (ROLES as readonly string[]).includes(r)), {
+    message: `REQUIRE_2FA_ROLES must be a comma-separated list of ${ROLES.join(', ')}`,
+  }),
   SEARCH_CREDIT_COST: wholeNumber('SEARCH_CREDIT_COST', 0, 999_999, 1),
   ROBLOX_PROVIDER: z.enum(['live', 'fixture'], { error: 'ROBLOX_PROVIDER must be live or fixture' }).default('live'),
   ROBLOX_USERS_API_URL: url('ROBLOX_USERS_API_URL', ['http:', 'https:']).transform((s) => s ?? 'https://users.roblox.com'),
@@ -110,6 +131,21 @@ export const config = {
   },
   get adminPassword() {
     return env().ADMIN_PASSWORD;
+  },
+  /** Old session keys still accepted while NEXTAUTH_SECRET is rotated (see docs/SECURITY.md). */
+  get previousSessionSecrets(): string[] {
+    return (env().NEXTAUTH_SECRET_PREVIOUS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  },
+  get session() {
+    return { maxAgeSeconds: env().SESSION_MAX_AGE_SECONDS, idleSeconds: env().SESSION_IDLE_SECONDS };
+  },
+  /** Proxies whose X-Forwarded-For is believed (addresses, CIDR ranges or proxy-addr's names). */
+  get trustedProxies(): string[] {
+    return trustedProxyList(env().TRUSTED_PROXIES ?? '');
+  },
+  /** Roles that must enrol in two-factor sign-in before anything else. */
+  get require2faRoles(): Role[] {
+    return roleList(env().REQUIRE_2FA_ROLES ?? '') as Role[];
   },
   get loginRateLimit() {
     return { attempts: env().LOGIN_RATE_LIMIT_ATTEMPTS, windowSeconds: env().LOGIN_RATE_LIMIT_WINDOW_SECONDS };

@@ -1,6 +1,8 @@
 'use client';
 
 import { useRef, useState } from 'react';
+import { useAccess } from '@/app/_ui/access';
+import { AuditLog } from './AuditLog';
 import { CustomerManagement } from './CustomerManagement';
 import { TransactionHistory } from './TransactionHistory';
 import { UserManagement } from './UserManagement';
@@ -9,6 +11,7 @@ const TABS = [
   { id: 'customers', label: 'Customers' },
   { id: 'users', label: 'Users' },
   { id: 'transactions', label: 'Transactions' },
+  { id: 'audit', label: 'Audit log', permission: 'audit.read' },
 ] as const;
 export type TabId = (typeof TABS)[number]['id'];
 
@@ -19,7 +22,9 @@ export interface DashboardUser {
 
 /** Tabs per the WAI-ARIA pattern: arrow keys move between tabs, the URL remembers the open one. */
 export function AdminDashboard({ me, initialTab }: { me: DashboardUser; initialTab: TabId }) {
-  const [tab, setTab] = useState<TabId>(initialTab);
+  const { can } = useAccess();
+  const tabs = TABS.filter((t) => !('permission' in t) || can(t.permission));
+  const [tab, setTab] = useState<TabId>(tabs.some((t) => t.id === initialTab) ? initialTab : 'customers');
   const tabRefs = useRef<Record<string, HTMLButtonElement | null>>({});
 
   function select(id: TabId, focus = false) {
@@ -31,17 +36,17 @@ export function AdminDashboard({ me, initialTab }: { me: DashboardUser; initialT
   }
 
   function onKeyDown(event: React.KeyboardEvent) {
-    const index = TABS.findIndex((t) => t.id === tab);
-    const next = { ArrowRight: index + 1, ArrowLeft: index - 1, Home: 0, End: TABS.length - 1 }[event.key];
+    const index = tabs.findIndex((t) => t.id === tab);
+    const next = { ArrowRight: index + 1, ArrowLeft: index - 1, Home: 0, End: tabs.length - 1 }[event.key];
     if (next === undefined) return;
     event.preventDefault();
-    select(TABS[(next + TABS.length) % TABS.length]!.id, true);
+    select(tabs[(next + tabs.length) % tabs.length]!.id, true);
   }
 
   return (
     <>
       <div role="tablist" aria-label="Admin sections" className="tabs" onKeyDown={onKeyDown}>
-        {TABS.map((t) => (
+        {tabs.map((t) => (
           <button
             key={t.id}
             ref={(el) => {
@@ -64,6 +69,7 @@ export function AdminDashboard({ me, initialTab }: { me: DashboardUser; initialT
         {tab === 'customers' && <CustomerManagement />}
         {tab === 'users' && <UserManagement me={me} />}
         {tab === 'transactions' && <TransactionHistory />}
+        {tab === 'audit' && <AuditLog />}
       </div>
     </>
   );

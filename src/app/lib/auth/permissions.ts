@@ -11,6 +11,8 @@ interface PermissionRule {
   roles: Partial<Record<Role, Scope>>;
   /** The 403 a caller without the role gets. */
   forbidden: { error: string; details: string };
+  /** Open to a user whose role must enrol in two-factor sign-in (REQUIRE_2FA_ROLES) before they have. */
+  beforeEnrolment?: true;
 }
 
 const adminOnly = (details: string) => ({ error: 'Forbidden - Admin access required', details });
@@ -56,12 +58,30 @@ export const PERMISSIONS = {
     roles: { SUPER_ADMIN: 'any', CUSTOMER_ADMIN: 'own', USER: 'own' },
     forbidden: { error: 'Forbidden', details: 'You cannot view this account' },
   },
+  'account.sessions': {
+    roles: { SUPER_ADMIN: 'own', CUSTOMER_ADMIN: 'own', USER: 'own' },
+    forbidden: { error: 'Forbidden', details: 'You cannot manage sessions' },
+  },
+  'account.two_factor': {
+    roles: { SUPER_ADMIN: 'own', CUSTOMER_ADMIN: 'own', USER: 'own' },
+    forbidden: { error: 'Forbidden', details: 'You cannot manage two-factor sign-in' },
+    beforeEnrolment: true,
+  },
+  'audit.read': {
+    roles: { SUPER_ADMIN: 'any', CUSTOMER_ADMIN: 'own' },
+    forbidden: adminOnly('You must be a SUPER_ADMIN or CUSTOMER_ADMIN to view the audit log'),
+  },
 } satisfies Record<string, PermissionRule>;
 
 export type Permission = keyof typeof PERMISSIONS;
 
 export function scopeOf(role: Role, permission: Permission): Scope | undefined {
   return (PERMISSIONS[permission].roles as Partial<Record<Role, Scope>>)[role];
+}
+
+/** Whether a caller who must still enrol in two-factor sign-in may use it (the enrolment itself). */
+export function opensBeforeEnrolment(permission: Permission): boolean {
+  return (PERMISSIONS[permission] as PermissionRule).beforeEnrolment === true;
 }
 
 export function can(role: Role, permission: Permission): boolean {

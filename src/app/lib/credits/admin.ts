@@ -1,22 +1,34 @@
 import 'server-only';
-import type { Caller } from '../auth/caller';
-import type { Queryable } from '../db';
+import { recordAudit } from '../audit';
+import type { Actor } from '../auth/caller';
+import type { Db } from '../db';
 import { addCredits, type CreditTransaction } from './ledger';
 import type { AddCreditsInput } from './schemas';
 
 /**
  * The guide's manual admin credit addition: an `admin_grant` row whose payment id and description
  * carry the admin (`MANUAL_ADMIN_{userId}_{timestamp}`, "(Added by: …)"), which the guide's audit
- * queries select on.
+ * queries select on; the audit log's `credits.added` event commits with it.
  */
-export function adminAddCredits(q: Queryable, admin: Pick<Caller, 'id' | 'username'>, input: AddCreditsInput): Promise<CreditTransaction> {
-  return addCredits(q, {
-    customerId: input.customerId,
-    userId: admin.id,
-    type: 'admin_grant',
-    amount: input.amount,
-    description: `[ADMIN] ${input.description} (Added by: ${admin.username})`,
-    paymentId: `MANUAL_ADMIN_${admin.id}_${Date.now()}`,
+export function adminAddCredits(db: Db, admin: Actor, input: AddCreditsInput): Promise<CreditTransaction> {
+  return db.transaction(async (tx) => {
+    const t = await addCredits(tx, {
+      customerId: input.customerId,
+      userId: admin.id,
+      type: 'admin_grant',
+      amount: input.amount,
+      description: `[ADMIN] ${input.description} (Added by: ${admin.username})`,
+      paymentId: `MANUAL_ADMIN_${admin.id}_${Date.now()}`,
+    });
+    await recordAudit(tx, {
+      action: 'credits.added',
+      actor: admin,
+      customerId: t.customerId,
+      target: { type: 'credit_transaction', id: t.id },
+      before: { balance: t.balanceBefore },
+      after: { balance: t.balanceAfter, amount: t.amount, type: t.type, description: t.description },
+    });
+    return t;
   });
 }
 

@@ -1,5 +1,7 @@
 import 'server-only';
-import type { Queryable } from '../db';
+import { recordAudit } from '../audit';
+import type { Actor } from '../auth/caller';
+import type { Db, Queryable } from '../db';
 import { listPage, type Page } from '../db/paging';
 import { Conditions, likePattern } from '../db/sql';
 import { notFound } from '../errors';
@@ -129,13 +131,25 @@ export async function getCustomer(db: Queryable, id: number): Promise<CustomerDt
   return toDto(rows[0]);
 }
 
-export async function createCustomer(db: Queryable, input: CreateCustomerInput): Promise<CustomerDto> {
-  const { rows } = await db.query<{ id: number }>(
-    `INSERT INTO customers (name, status, contact_email, max_users, logo_url)
-     VALUES ($1, COALESCE($2, 'active'), $3, COALESCE($4, 10), $5) RETURNING id`,
-    [input.name, input.status ?? null, input.contactEmail ?? null, input.maxUsers ?? null, input.logoUrl ?? null],
-  );
-  return getCustomer(db, rows[0]!.id);
+export async function createCustomer(db: Db, actor: Actor, input: CreateCustomerInput): Promise<CustomerDto> {
+  const id = await db.transaction(async (tx) => {
+    const { rows } = await tx.query<{ id: number }>(
+      `INSERT INTO customers (name, status, contact_email, max_users, logo_url)
+       VALUES ($1, COALESCE($2, 'active'), $3, COALESCE($4, 10), $5)
+       RETURNING id, name, status, contact_email, max_users, logo_url`,
+      [input.name, input.status ?? null, input.contactEmail ?? null, input.maxUsers ?? null, input.logoUrl ?? null],
+    );
+    const c = rows[0]! as { id: number } & Record<string, unknown>;
+    await recordAudit(tx, {
+      action: 'customer.created',
+      actor,
+      customerId: c.id,
+      target: { type: 'customer', id: c.id },
+      after: Object.fromEntries(Object.entries(UPDATABLE).map(([field, column]) => [field, c[column]])),
+    });
+    return c.id;
+  });
+  return getCustomer(db, id);
 }
 
 const UPDATABLE = {
@@ -146,7 +160,8 @@ const UPDATABLE = {
   logoUrl: 'logo_url',
 } as const;
 
-export async function updateCustomer(db: Queryable, id: number, patch: UpdateCustomerInput): Promise<CustomerDto> {
+/** Edits a customer; the audit event holds the old and new value of each field that changed. */
+export async function updateCustomer(db: Db, actor: Actor, id: number, patch: UpdateCustomerInput): Promise<CustomerDto> {
   const sets: string[] = [];
   const params: unknown[] = [id];
   for (const [field, column] of Object.entries(UPDATABLE)) {
@@ -155,7 +170,26 @@ export async function updateCustomer(db: Queryable, id: number, patch: UpdateCus
     params.push(value);
     sets.push(`${column} = $${params.length}`);
   }
-  const { rowCount } = await db.query(`UPDATE customers SET ${sets.join(', ')} WHERE id = $1`, params);
-  if (rowCount === 0) throw notFound('Customer', `No customer with ID ${id}`);
+  await db.transaction(async (tx) => {
+    const { rows } = await tx.query<Record<string, unknown>>(
+      `SELECT ${Object.values(UPDATABLE).join(', ')} FROM customers WHERE id = $1 FOR UPDATE`,
+      [id],
+    );
+    const old = rows[0];
+    if (!old) throw notFound('Customer', `No customer with ID ${id}`);
+    await tx.query(`UPDATE customers SET ${sets.join(', ')} WHERE id = $1`, params);
+    const changed = (Object.keys(UPDATABLE) as Array<keyof typeof UPDATABLE>).filter(
+      (f) => patch[f] !== undefined && patch[f] !== old[UPDATABLE[f]],
+    );
+    if (changed.length === 0) return;
+    await recordAudit(tx, {
+      action: 'customer.updated',
+      actor,
+      customerId: id,
+      target: { type: 'customer', id },
+      before: Object.fromEntries(changed.map((f) => [f, old[UPDATABLE[f]]])),
+      after: Object.fromEntries(changed.map((f) => [f, patch[f]])),
+    });
+  });
   return getCustomer(db, id);
 }

@@ -362,3 +362,112 @@ CREATE INDEX users_role_idx ON users (role, id);
 CREATE INDEX users_active_idx ON users (active, id);
 CREATE INDEX users_created_at_idx ON users (created_at, id);
 CREATE INDEX users_last_login_at_idx ON users (last_login_at NULLS FIRST, id);
+
+-- ---------------------------------------------------------------------------
+-- From 015_sessions.sql (migrations 015-018: sessions, audit log, two-factor sign-in, sign-in limits)
+-- ---------------------------------------------------------------------------
+-- Server-side sessions. The session cookie (NextAuth's encrypted JWT) carries a random secret;
+-- its SHA-256 finds the row here, and only a live row makes the cookie worth anything: signing
+-- out, a password or role change and deactivation end rows, and the app enforces the absolute
+-- and idle lifetimes from created_at and last_seen_at. A cookie from another deployment (even one
+-- sharing NEXTAUTH_SECRET) names no row of this database.
+CREATE TABLE sessions (
+  id           bigserial PRIMARY KEY,
+  user_id      integer NOT NULL REFERENCES users(id),
+  token_hash   bytea NOT NULL UNIQUE CHECK (octet_length(token_hash) = 32),
+  address      text,
+  user_agent   text,
+  created_at   timestamptz NOT NULL DEFAULT now(),
+  last_seen_at timestamptz NOT NULL DEFAULT now(),
+  ended_at     timestamptz,
+  end_reason   text CHECK (end_reason IN ('signed_out', 'revoked', 'password_changed', 'role_changed', 'deactivated')),
+  CONSTRAINT sessions_ended_with_reason CHECK ((ended_at IS NULL) = (end_reason IS NULL))
+);
+
+-- A user's live sessions: the account page's list and "end every session of this user".
+CREATE INDEX sessions_user_live_idx ON sessions (user_id, id) WHERE ended_at IS NULL;
+-- The periodic clean-up of long-dead rows.
+CREATE INDEX sessions_last_seen_idx ON sessions (last_seen_at);
+
+-- ---------------------------------------------------------------------------
+-- From 016_audit_events.sql (migrations 015-018: sessions, audit log, two-factor sign-in, sign-in limits)
+-- ---------------------------------------------------------------------------
+-- The audit log of security-relevant and admin actions, written in the same transaction as the
+-- change it records. Like the credit ledger it is append-only: UPDATE, DELETE and TRUNCATE are
+-- refused by the database itself. Ids are recorded as they were, without foreign keys: writing
+-- the log never waits on, or fails for, the rows it names.
+CREATE TABLE audit_events (
+  id             bigserial PRIMARY KEY,
+  action         text NOT NULL CHECK (action ~ '^[a-z]+(_[a-z]+)*(\.[a-z]+(_[a-z]+)*)+$'),
+  actor_id       integer,
+  -- The actor's name when it acted (usernames are fixed today, but the log must not depend on it).
+  actor_username text,
+  customer_id    integer,
+  target_type    text,
+  target_id      bigint,
+  before         jsonb,
+  after          jsonb,
+  address        text,
+  user_agent     text,
+  created_at     timestamptz NOT NULL DEFAULT now(),
+  CONSTRAINT audit_events_target CHECK ((target_type IS NULL) = (target_id IS NULL))
+);
+
+CREATE INDEX audit_events_customer_idx ON audit_events (customer_id, id);
+CREATE INDEX audit_events_actor_idx ON audit_events (actor_id, id);
+CREATE INDEX audit_events_action_idx ON audit_events (action, id);
+CREATE INDEX audit_events_created_at_idx ON audit_events (created_at, id);
+
+CREATE FUNCTION audit_events_forbid_change() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION 'audit_events is append-only: % is not allowed', TG_OP
+    USING ERRCODE = 'restrict_violation';
+END $$;
+
+CREATE TRIGGER audit_events_no_update BEFORE UPDATE OR DELETE ON audit_events
+  FOR EACH ROW EXECUTE FUNCTION audit_events_forbid_change();
+CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events
+  FOR EACH STATEMENT EXECUTE FUNCTION audit_events_forbid_change();
+
+-- ---------------------------------------------------------------------------
+-- From 017_two_factor.sql (migrations 015-018: sessions, audit log, two-factor sign-in, sign-in limits)
+-- ---------------------------------------------------------------------------
+-- Two-factor sign-in (TOTP, RFC 6238). Secrets are stored encrypted (AES-256-GCM, key derived from
+-- NEXTAUTH_SECRET); `pending_secret` is the one shown at set-up until a code proves the
+-- authenticator has it. `last_time_step` is the newest 30-second step a code was accepted for:
+-- a code is good once, so an observed code can't be replayed within its window.
+CREATE TABLE user_two_factor (
+  user_id        integer PRIMARY KEY REFERENCES users(id),
+  secret         text,
+  pending_secret text,
+  enabled_at     timestamptz,
+  last_time_step bigint,
+  updated_at     timestamptz NOT NULL DEFAULT now(),
+  CONSTRAINT user_two_factor_enabled_with_secret CHECK ((enabled_at IS NULL) = (secret IS NULL))
+);
+
+CREATE TRIGGER user_two_factor_set_updated_at BEFORE UPDATE ON user_two_factor
+  FOR EACH ROW EXECUTE FUNCTION set_updated_at();
+
+-- Single-use recovery codes, kept only as SHA-256 of 80-bit random codes.
+CREATE TABLE user_recovery_codes (
+  id         bigserial PRIMARY KEY,
+  user_id    integer NOT NULL REFERENCES users(id),
+  code_hash  bytea NOT NULL CHECK (octet_length(code_hash) = 32),
+  used_at    timestamptz,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  CONSTRAINT user_recovery_codes_unique UNIQUE (user_id, code_hash)
+);
+
+-- ---------------------------------------------------------------------------
+-- From 018_login_limits.sql (migrations 015-018: sessions, audit log, two-factor sign-in, sign-in limits)
+-- ---------------------------------------------------------------------------
+-- Sign-in attempt counters, shared by every app instance (rate-limiter-flexible's PostgreSQL
+-- store: its own column layout; the app never creates it at run time). Keys are
+-- "<limiter>:<account, device or address>", `expire` is milliseconds since the epoch.
+CREATE TABLE login_limits (
+  key    varchar(255) PRIMARY KEY,
+  points integer NOT NULL DEFAULT 0,
+  expire bigint
+);

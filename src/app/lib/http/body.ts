@@ -6,8 +6,8 @@ import { inspectJson } from './json-keys';
 export const MAX_BODY_BYTES = 64 * 1024;
 const MAX_JSON_DEPTH = 32;
 
-/** Reads a JSON body of at most 64 KiB without trusting Content-Length. */
-export async function readJson(req: Request): Promise<unknown> {
+/** Reads a body of at most 64 KiB as text, without trusting Content-Length. */
+export async function readText(req: Request): Promise<string> {
   const declared = Number(req.headers.get('content-length') ?? 0);
   if (declared > MAX_BODY_BYTES) throw tooLarge();
   const chunks: Uint8Array[] = [];
@@ -25,7 +25,11 @@ export async function readJson(req: Request): Promise<unknown> {
       chunks.push(value);
     }
   }
-  const text = Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Parses JSON text: malformed, duplicate-keyed, pathologically deep or unstorable text is a 400. */
+export function parseJsonText(text: string): unknown {
   if (text.trim() === '') throw new AppError('bad_request', 'Request body is required', 'Send a JSON object');
   let value: unknown;
   try {
@@ -44,6 +48,11 @@ export async function readJson(req: Request): Promise<unknown> {
   }
   assertStorableText(value);
   return value;
+}
+
+/** Reads a JSON body of at most 64 KiB without trusting Content-Length. */
+export async function readJson(req: Request): Promise<unknown> {
+  return parseJsonText(await readText(req));
 }
 
 function tooLarge() {

@@ -2,12 +2,15 @@ import 'server-only';
 import type { z } from 'zod';
 import { app } from '../app';
 import type { Caller } from '../auth/caller';
-import { PERMISSIONS, scopeOf, type Permission, type Scope } from '../auth/permissions';
+import { opensBeforeEnrolment, PERMISSIONS, scopeOf, type Permission, type Scope } from '../auth/permissions';
+import { secretsOf } from '../auth/keys';
 import { authenticate } from '../auth/session';
+import { assertEnrolled } from '../auth/two-factor';
 import type { Db } from '../db';
 import { AppError, forbidden } from '../errors';
 import { parseOrThrow, searchParamsObject } from '../validation';
 import { readJson } from './body';
+import { clientOf } from './client-address';
 import { assertSameOrigin } from './csrf';
 import { idempotent, readIdempotencyKey } from './idempotency';
 import { errorResponse, json } from './respond';
@@ -47,6 +50,8 @@ export interface RouteContext<P, Q, B> {
   req: Request;
   db: Db;
   caller: Caller;
+  /** The session key secrets, current first (what 2FA secrets are sealed with). */
+  secrets: string[];
   /** The caller's reach for this route's permission. */
   scope: Scope;
   /** The customer the route acts on; undefined: every customer (an `any` caller naming none). */
@@ -85,7 +90,8 @@ export function resolveTenant(caller: Pick<Caller, 'customerId'>, scope: Scope, 
 }
 
 /**
- * The one door into every API route: CSRF check, session → fresh caller, permission, typed input
+ * The one door into every API route: CSRF check, session → fresh caller, two-factor enrolment
+ * where the caller's role requires it, permission, typed input
  * (params, query, body, each through its zod schema), the tenant, and Idempotency-Key replay around
  * the handler; whatever is thrown becomes the `{ error, details, code }` response.
  */
@@ -94,7 +100,9 @@ export function route<P = undefined, Q = undefined, B = undefined>(spec: RouteSp
     try {
       assertSameOrigin(req);
       const { db, sessionSecret } = await app();
-      const caller = await authenticate(db, sessionSecret, req.headers.get('cookie'));
+      const secrets = secretsOf(sessionSecret);
+      const caller = await authenticate(db, secrets, req.headers.get('cookie'), clientOf(req.headers));
+      assertEnrolled(caller, opensBeforeEnrolment(spec.permission));
       const scope = scopeOf(caller.role, spec.permission);
       if (!scope) {
         const { error, details } = PERMISSIONS[spec.permission].forbidden;
@@ -108,7 +116,7 @@ export function route<P = undefined, Q = undefined, B = undefined>(spec: RouteSp
         : undefined;
       const status = spec.status ?? 200;
       const call = async (db: Db) => {
-        const out = await handler({ req, db, caller, scope, tenant, params, query, body });
+        const out = await handler({ req, db, caller, secrets, scope, tenant, params, query, body });
         return out instanceof Response ? out : { status, body: out };
       };
       const key = spec.idempotent ? readIdempotencyKey(req) : null;

@@ -1,8 +1,10 @@
 import 'server-only';
-import type { Caller } from '../auth/caller';
+import { recordAudit } from '../audit';
+import type { Actor, Caller } from '../auth/caller';
 import { hashPassword } from '../auth/password';
 import { assertMayChangeUser, customerOfNewUser } from '../auth/policies';
 import type { Role } from '../auth/roles';
+import { endUserSessions } from '../auth/session';
 import type { Db, Queryable } from '../db';
 import { listPage, type Page } from '../db/paging';
 import { Conditions, likePattern } from '../db/sql';
@@ -104,7 +106,10 @@ async function assertSeatAvailable(tx: Queryable, customerId: number): Promise<v
   }
 }
 
-export async function createUser(db: Db, caller: Pick<Caller, 'id' | 'role' | 'customerId'>, input: CreateUserInput): Promise<UserDto> {
+/** Who changes users: a caller (its role decides what it may do) recorded in the audit log as the actor. */
+type UserAdmin = Pick<Caller, 'id' | 'role' | 'customerId'> & Actor;
+
+export async function createUser(db: Db, caller: UserAdmin, input: CreateUserInput): Promise<UserDto> {
   const customerId = customerOfNewUser(caller, input);
   const passwordHash = await hashPassword(input.password);
   try {
@@ -114,7 +119,15 @@ export async function createUser(db: Db, caller: Pick<Caller, 'id' | 'role' | 'c
         'INSERT INTO users (username, password_hash, role, customer_id) VALUES ($1, $2, $3, $4) RETURNING id',
         [input.username, passwordHash, input.role, customerId],
       );
-      return rows[0]!.id;
+      const id = rows[0]!.id;
+      await recordAudit(tx, {
+        action: 'user.created',
+        actor: caller,
+        customerId,
+        target: { type: 'user', id },
+        after: { username: input.username, role: input.role, customerId },
+      });
+      return id;
     });
     return getUser(db, id, undefined);
   } catch (err) {
@@ -123,18 +136,21 @@ export async function createUser(db: Db, caller: Pick<Caller, 'id' | 'role' | 'c
   }
 }
 
-export async function updateUser(
-  db: Db,
-  caller: Pick<Caller, 'id' | 'role' | 'customerId'>,
-  id: number,
-  customerId: number | undefined,
-  patch: UpdateUserInput,
-): Promise<UserDto> {
+/**
+ * Applies a role, active or password change and records each one. Every change that alters what a
+ * user may do, or how they prove who they are, ends the user's sessions in the same transaction:
+ * a role change, a deactivation, a new password (an admin resetting their own keeps the session
+ * they made the change in).
+ */
+export async function updateUser(db: Db, caller: UserAdmin & { sessionId?: number | null }, id: number, customerId: number | undefined, patch: UpdateUserInput): Promise<UserDto> {
   const target = await getUser(db, id, customerId);
   assertMayChangeUser(caller, target, patch);
   const passwordHash = patch.password ? await hashPassword(patch.password) : null;
   await db.transaction(async (tx) => {
-    if (patch.active === true && !target.active && target.customerId !== null) {
+    const { rows } = await tx.query<{ role: Role; active: boolean }>('SELECT role, active FROM users WHERE id = $1 FOR UPDATE', [id]);
+    const before = rows[0];
+    if (!before) throw notFound('User', `No user with ID ${id}`);
+    if (patch.active === true && !before.active && target.customerId !== null) {
       await assertSeatAvailable(tx, target.customerId);
     }
     await tx.query(
@@ -143,6 +159,24 @@ export async function updateUser(
         WHERE id = $1`,
       [id, patch.role ?? null, patch.active ?? null, passwordHash],
     );
+    const event = { actor: caller, customerId: target.customerId, target: { type: 'user' as const, id } };
+    if (patch.role !== undefined && patch.role !== before.role) {
+      const sessionsEnded = await endUserSessions(tx, id, 'role_changed');
+      await recordAudit(tx, { ...event, action: 'user.role_changed', before: { role: before.role }, after: { role: patch.role, sessionsEnded } });
+    }
+    if (patch.active !== undefined && patch.active !== before.active) {
+      const sessionsEnded = patch.active ? 0 : await endUserSessions(tx, id, 'deactivated');
+      await recordAudit(tx, {
+        ...event,
+        action: patch.active ? 'user.activated' : 'user.deactivated',
+        before: { active: before.active },
+        after: { active: patch.active, sessionsEnded },
+      });
+    }
+    if (passwordHash) {
+      const sessionsEnded = await endUserSessions(tx, id, 'password_changed', id === caller.id ? (caller.sessionId ?? null) : null);
+      await recordAudit(tx, { ...event, action: 'user.password_changed', after: { sessionsEnded, bySelf: id === caller.id } });
+    }
   });
   return getUser(db, id, customerId);
 }

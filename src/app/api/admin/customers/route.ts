@@ -13,8 +13,7 @@ export const { GET, POST, PUT, PATCH, DELETE } = endpoint({
       query: customerListSchema,
       tenant: 'scope',
     },
-    ({ db, tenant, query }) =>
-      listCustomers(db, tenant, query),
+    ({ db, tenant, query }) => listCustomers(db, tenant, query),
   ),
   /** POST /api/admin/customers: create a customer (SUPER_ADMIN). */
   POST: route(
@@ -26,8 +25,8 @@ export const { GET, POST, PUT, PATCH, DELETE } = endpoint({
       body: createCustomerSchema,
       status: 201,
     },
-    async ({ db, body }) => ({
-      customer: await createCustomer(db, body),
+    async ({ db, caller, body }) => ({
+      customer: await createCustomer(db, caller, body),
     }),
   ),
 });

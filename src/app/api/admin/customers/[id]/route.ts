@@ -29,8 +29,8 @@ export const { GET, POST, PUT, PATCH, DELETE } = endpoint({
       params: idParams,
       body: updateCustomerSchema,
     },
-    async ({ db, params, body }) => ({
-      customer: await updateCustomer(db, params.id, body),
+    async ({ db, caller, params, body }) => ({
+      customer: await updateCustomer(db, caller, params.id, body),
     }),
   ),
 });
