@@ -145,6 +145,7 @@ describe('schema.sql', () => {
       'app_settings',
       'credit_allocations',
       'credit_grants',
+      'credit_ledger_backfills',
       'credit_transactions',
       'customer_counters',
       'customer_credits',

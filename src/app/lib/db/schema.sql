@@ -444,6 +444,13 @@ CREATE TABLE credit_allocations (
 );
 CREATE INDEX credit_allocations_grant_idx ON credit_allocations (grant_id);
 
+-- Each backfill run and the last ledger row it derived data for: rows up to there may predate
+-- allocations (their debits drew on no recorded grant); every later row is allocated in full.
+CREATE TABLE credit_ledger_backfills (
+  ran_at              timestamptz NOT NULL DEFAULT now(),
+  last_transaction_id bigint NOT NULL
+);
+
 -- Balance at any time: the newest row at or before a moment, per customer.
 CREATE INDEX credit_transactions_customer_time_idx ON credit_transactions (customer_id, created_at, id);
 
@@ -773,6 +780,8 @@ BEGIN
   END LOOP;
   UPDATE credit_transactions t SET totals_after = b.totals_after, hash = b.hash FROM credit_backfill b WHERE b.id = t.id;
   DROP TABLE credit_backfill;
+
+  INSERT INTO credit_ledger_backfills (last_transaction_id) SELECT COALESCE(max(id), 0) FROM credit_transactions;
 
   ALTER TABLE credit_transactions ENABLE TRIGGER USER;
   ALTER TABLE customer_credits ENABLE TRIGGER USER;
