@@ -505,9 +505,10 @@ DECLARE
 BEGIN
   IF NOT ((NEW.type IN ('purchase', 'admin_grant', 'refund') AND NEW.amount > 0)
           OR (NEW.type IN ('usage', 'expiry', 'void', 'deduction') AND NEW.amount < 0)
-          OR (NEW.type = 'adjustment' AND NEW.amount <> 0)) THEN
-    -- A sign that doesn't fit the type (or an unknown type): nothing moves, and the row's CHECK
-    -- (credit_transactions_amount_sign) refuses it with its own name.
+          OR (NEW.type = 'adjustment' AND NEW.amount <> 0))
+     OR NEW.category NOT IN ('paid', 'promotional') OR NEW.priority NOT BETWEEN 0 AND 1000 THEN
+    -- A sign that doesn't fit the type (or an unknown type), or impossible grant terms: nothing
+    -- moves, and the row's own CHECK (credit_transactions_amount_sign, …) refuses it by name.
     NEW.id := nextval('credit_transactions_id_seq');
     NEW.balance_before := 0;
     NEW.balance_after := NEW.amount;
@@ -802,7 +803,8 @@ ALTER TABLE credit_transactions
     OR (type = 'adjustment' AND amount <> 0)),
   -- Grants, and only grants, carry a category and a priority; only grants expire.
   ADD CONSTRAINT credit_transactions_grant_fields CHECK (
-    ((type IN ('purchase', 'admin_grant') OR (type = 'adjustment' AND amount > 0)) = (category IS NOT NULL AND priority IS NOT NULL))
+    (type IN ('purchase', 'admin_grant') OR (type = 'adjustment' AND amount > 0)) = (category IS NOT NULL)
+    AND (category IS NULL) = (priority IS NULL)
     AND (expires_at IS NULL OR category IS NOT NULL)),
   ADD CONSTRAINT credit_transactions_grant_link CHECK ((type IN ('expiry', 'void')) = (grant_id IS NOT NULL)),
   ADD CONSTRAINT credit_transactions_refund_link CHECK (refund_of IS NULL OR type = 'refund');
