@@ -16,7 +16,7 @@ export async function startPgBoss(db: Db, connectionString: string, jobs: Array<
   await boss.start();
   const timers: NodeJS.Timeout[] = [];
   for (const job of jobs) {
-    await boss.createQueue(job.name, { name: job.name, policy: 'stately', retryLimit: retryLimitOf(job), retryDelay: retryDelayOf(job) });
+    await boss.createQueue(job.name, { name: job.name, policy: 'stately', retryLimit: retryLimitOf(job), retryDelay: Math.max(1, Math.round(retryDelayOf(job))) });
     await boss.work<object>(job.name, { pollingIntervalSeconds: 1 }, async ([j]) => {
       await job.run(db, (j?.data ?? {}) as never);
     });
