@@ -26,7 +26,7 @@ export class CustomerPage {
   }
 
   get grants(): Locator {
-    return this.page.getByRole('table', { name: 'Live grants, in the order look-ups spend them' });
+    return this.page.getByRole('region', { name: 'Live grants, in the order look-ups spend them' });
   }
 
   grantRow(grantId: number): Locator {
