@@ -96,7 +96,7 @@ test('Deduct: a reason is required, the confirmation states the new balance, the
   await d.dialog.getByRole('button', { name: 'Done' }).click();
   await expect(detail.balance).toHaveText('100');
   await expect(detail.breakdown('deducted')).toHaveText('20');
-  await expect(page.getByRole('region', { name: 'Recent transactions' })).toContainText('[ADMIN] Chargeback on invoice 1042 (Deducted by: ');
+  await expect(page.locator('[role="region"][aria-label="Recent transactions"]')).toContainText('[ADMIN] Chargeback on invoice 1042 (Deducted by: ');
 });
 
 test('Void on a grant row of the transaction history: reason, confirmation of the effect, then the grant is voided', async ({ page }) => {

@@ -117,16 +117,13 @@ export function CustomerDetail({ customerId }: { customerId: number }) {
       <section aria-labelledby="grants-heading" className="card stack">
         <h2 id="grants-heading">Live grants</h2>
         {soon && (
-          <p data-testid="expiring-soon" className={soon.credits > 0 ? 'alert alert-warning' : 'muted'}>
-            {soon.credits > 0 ? (
-              <>
-                <strong>{formatNumber(soon.credits)}</strong> credit{soon.credits === 1 ? '' : 's'} in {soon.grants} grant
-                {soon.grants === 1 ? '' : 's'} expire in the next {soon.days} days (the first on {formatDateTime(soon.next!)}).
-              </>
-            ) : (
-              <>Nothing expires in the next {soon.days} days.</>
-            )}
-          </p>
+          <div data-testid="expiring-soon" className={soon.credits > 0 ? 'alert alert-warning' : 'muted'}>
+            <p>
+              {soon.credits > 0
+                ? `${formatNumber(soon.credits)} credit${soon.credits === 1 ? '' : 's'} in ${soon.grants} grant${soon.grants === 1 ? '' : 's'} expire in the next ${soon.days} days (the first on ${formatDateTime(soon.next!)}).`
+                : `Nothing expires in the next ${soon.days} days.`}
+            </p>
+          </div>
         )}
         <PagedTable
           list={grants}

@@ -137,7 +137,10 @@ export function VoidGrantModal({ target, onClose, onDone }: { target: VoidTarget
                   </p>
                 )}
                 <p>Reason: {reason.trim()}</p>
-                <p>The {formatNumber(grant.amount - grant.remaining)} already spent stay spent. The void is recorded in the audit trail and cannot be undone.</p>
+                <p>
+                  {grant.amount > grant.remaining && `The ${formatNumber(grant.amount - grant.remaining)} already spent stay spent. `}
+                  The void is recorded in the audit trail and cannot be undone.
+                </p>
               </div>
               <div className="modal-actions">
                 <button type="button" className="btn btn-secondary" onClick={() => setConfirming(false)}>
