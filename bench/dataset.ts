@@ -132,7 +132,7 @@ export async function buildDataset(
       ANALYZE pat;
 
       INSERT INTO credit_transactions
-        (id, customer_id, user_id, type, amount, balance_before, balance_after, description, payment_id, created_at)
+        (id, customer_id, user_id, type, amount, balance_before, balance_after, description, payment_id, created_at, category, priority)
       SELECT t.g, t.c,
              CASE WHEN p.type = 'admin_grant' THEN 3 * (t.c - 1) + 1 ELSE 3 * (t.c - 1) + 2 + (t.k % 2) END,
              p.type, p.amount, p.balance_after - p.amount, p.balance_after,
@@ -146,7 +146,9 @@ export async function buildDataset(
                WHEN 'purchase' THEN 'pi_' || md5(t.g::text)
                WHEN 'admin_grant' THEN 'MANUAL_ADMIN_' || (3 * (t.c - 1) + 1) || '_' || (1700000000000 + t.g)
              END,
-             now() - interval '90 days' + t.g * (interval '90 days' / ${NT})
+             now() - interval '90 days' + t.g * (interval '90 days' / ${NT}),
+             CASE p.type WHEN 'purchase' THEN 'paid' WHEN 'admin_grant' THEN 'promotional' END,
+             CASE WHEN p.type IN ('purchase', 'admin_grant') THEN 100 END
         FROM (SELECT g,
                      CASE WHEN g % 20 = 0 THEN 1 ELSE 2 + (g - g / 20 - 1) % ${NC - 1} END AS c,
                      CASE WHEN g % 20 = 0 THEN g / 20 - 1 ELSE (g - g / 20 - 1) / ${NC - 1} END AS k

@@ -40,13 +40,14 @@ ALTER TABLE customer_credits
   ADD COLUMN total_deducted    bigint NOT NULL DEFAULT 0 CHECK (total_deducted >= 0);
 
 -- ---- Grants and allocations ----------------------------------------------------------------------
--- A grant's id is its ledger row's id. There is no foreign key to credit_transactions: the ledger
--- trigger writes these rows while that row is still being inserted, only the trigger can write them
--- (guards below), and a key referencing the ledger would turn its TRUNCATE guard's message into
--- PostgreSQL's foreign-key one.
+-- A grant's id is its ledger row's id. Grants and allocations have no foreign keys: only the
+-- ledger trigger writes them (guards below), from the ledger row it is inserting, under the
+-- customer's lock; the invariant queries (docs/BACKUP.md) check that they agree with the ledger.
+-- A key to credit_transactions would also turn its TRUNCATE guard's message into PostgreSQL's
+-- foreign-key one, and keys to customers or grants would take a row lock per debit.
 CREATE TABLE credit_grants (
   id          bigint PRIMARY KEY,
-  customer_id integer NOT NULL REFERENCES customers(id),
+  customer_id integer NOT NULL,
   category    text NOT NULL CHECK (category IN ('paid', 'promotional')),
   amount      bigint NOT NULL CHECK (amount > 0),
   remaining   bigint NOT NULL,
@@ -55,19 +56,24 @@ CREATE TABLE credit_grants (
   -- set by the expiry or void row that took the remainder
   closed      text CHECK (closed IN ('expired', 'voided')),
   created_at  timestamptz NOT NULL,
-  CONSTRAINT credit_grants_remaining CHECK (remaining BETWEEN 0 AND amount)
-);
+  -- remaining > 0, kept as its own column so that the partial indexes below name it and not
+  -- `remaining`: a debit that leaves something in the grant is then a HOT update (no index
+  -- entries), only the one that empties it moves it out of the indexes.
+  live        boolean NOT NULL,
+  CONSTRAINT credit_grants_remaining CHECK (remaining BETWEEN 0 AND amount),
+  CONSTRAINT credit_grants_live CHECK (live = (remaining > 0))
+) WITH (fillfactor = 70);
 -- The spending order: priority, then soonest expiry (none last), then oldest.
-CREATE INDEX credit_grants_spend_idx ON credit_grants (customer_id, priority, expires_at, id) WHERE remaining > 0;
+CREATE INDEX credit_grants_spend_idx ON credit_grants (customer_id, priority, expires_at, id) WHERE live;
 CREATE INDEX credit_grants_customer_idx ON credit_grants (customer_id, id);
-CREATE INDEX credit_grants_due_idx ON credit_grants (expires_at) WHERE remaining > 0 AND expires_at IS NOT NULL;
+CREATE INDEX credit_grants_due_idx ON credit_grants (expires_at) WHERE live AND expires_at IS NOT NULL;
 
 -- Which grants a row drew from (negative) or gave back to (positive). transaction_id NULL: what a
 -- grant had spent before allocations were recorded (migration 020's backfill).
 CREATE TABLE credit_allocations (
   transaction_id bigint,
-  grant_id       bigint NOT NULL REFERENCES credit_grants(id),
-  customer_id    integer NOT NULL REFERENCES customers(id),
+  grant_id       bigint NOT NULL,
+  customer_id    integer NOT NULL,
   amount         bigint NOT NULL CHECK (amount <> 0),
   -- on a debit's draw: how much of it refunds have given back
   refunded       bigint NOT NULL DEFAULT 0,
@@ -78,13 +84,13 @@ CREATE INDEX credit_allocations_grant_idx ON credit_allocations (grant_id);
 
 -- Each backfill run and the last ledger row it derived data for: rows up to there may predate
 -- allocations (their debits drew on no recorded grant); every later row is allocated in full.
+-- Balance at any time: the newest row at or before a moment, per customer.
+CREATE INDEX credit_transactions_customer_time_idx ON credit_transactions (customer_id, created_at, id);
+
 CREATE TABLE credit_ledger_backfills (
   ran_at              timestamptz NOT NULL DEFAULT now(),
   last_transaction_id bigint NOT NULL
 );
-
--- Balance at any time: the newest row at or before a moment, per customer.
-CREATE INDEX credit_transactions_customer_time_idx ON credit_transactions (customer_id, created_at, id);
 
 CREATE FUNCTION credit_totals_names() RETURNS text[]
 LANGUAGE sql IMMUTABLE AS $$ SELECT ARRAY['paid', 'promotional', 'used', 'refunded', 'expired', 'voided', 'deducted'] $$;
@@ -111,7 +117,7 @@ DECLARE
 BEGIN
   PERFORM 1 FROM customer_credits WHERE customer_id = p_customer FOR UPDATE;
   FOR g IN SELECT id, remaining FROM credit_grants
-            WHERE customer_id = p_customer AND remaining > 0 AND expires_at <= clock_timestamp()
+            WHERE customer_id = p_customer AND live AND expires_at <= clock_timestamp()
             ORDER BY expires_at, id LOOP
     INSERT INTO credit_transactions (customer_id, type, amount, description, grant_id)
     VALUES (p_customer, 'expiry', -g.remaining, format('Expired: unspent remainder of grant #%s', g.id), g.id);
@@ -128,6 +134,8 @@ DECLARE
     WHEN NEW.type = 'refund' THEN 'refund'
     WHEN NEW.type IN ('expiry', 'void') THEN 'close'
     ELSE 'debit' END;  -- usage, deduction, a negative adjustment
+  -- credit_debit()'s debits: refused by returning no row (instead of failing) when the balance is short.
+  soft boolean := kind = 'debit' AND COALESCE(current_setting('credit.soft_debit', true), '') = 'on';
   acct customer_credits;
   prev bytea;
   covered bigint;
@@ -151,7 +159,7 @@ BEGIN
     NEW.priority := COALESCE(NEW.priority, 100);
   ELSIF kind = 'debit' THEN
     -- A debit never draws on an expired grant, even before the expiry job has booked it.
-    IF EXISTS (SELECT 1 FROM credit_grants WHERE customer_id = NEW.customer_id AND remaining > 0
+    IF EXISTS (SELECT 1 FROM credit_grants WHERE customer_id = NEW.customer_id AND live
                                              AND expires_at <= clock_timestamp()) THEN
       PERFORM credit_book_expiries(NEW.customer_id);
     END IF;
@@ -168,9 +176,12 @@ BEGIN
          total_voided      = total_voided      - CASE WHEN NEW.type = 'void' THEN NEW.amount ELSE 0 END,
          total_deducted    = total_deducted    - CASE WHEN kind = 'debit' AND NEW.type <> 'usage' THEN NEW.amount ELSE 0 END,
          updated_at        = now()
-   WHERE customer_id = NEW.customer_id
+   WHERE customer_id = NEW.customer_id AND (NOT soft OR balance >= -NEW.amount)
   RETURNING * INTO acct;
   IF NOT FOUND THEN
+    IF soft AND EXISTS (SELECT 1 FROM customer_credits WHERE customer_id = NEW.customer_id) THEN
+      RETURN NULL;
+    END IF;
     RAISE EXCEPTION 'customer % has no credit account', NEW.customer_id
       USING ERRCODE = 'foreign_key_violation';
   END IF;
@@ -182,8 +193,8 @@ BEGIN
                             acct.total_expired, acct.total_voided, acct.total_deducted];
 
   IF kind = 'grant' THEN
-    INSERT INTO credit_grants (id, customer_id, category, amount, remaining, priority, expires_at, created_at)
-    VALUES (NEW.id, NEW.customer_id, NEW.category, NEW.amount, NEW.amount, NEW.priority, NEW.expires_at, NEW.created_at);
+    INSERT INTO credit_grants (id, customer_id, category, amount, remaining, priority, expires_at, created_at, live)
+    VALUES (NEW.id, NEW.customer_id, NEW.category, NEW.amount, NEW.amount, NEW.priority, NEW.expires_at, NEW.created_at, true);
 
   ELSIF kind = 'debit' THEN
     -- Draw on the live grants in spending order, each as far as it goes, in one statement.
@@ -191,12 +202,12 @@ BEGIN
       SELECT id, remaining,
              sum(remaining) OVER (ORDER BY priority, expires_at, id) - remaining AS before
         FROM credit_grants
-       WHERE customer_id = NEW.customer_id AND remaining > 0
+       WHERE customer_id = NEW.customer_id AND live
          AND (expires_at IS NULL OR expires_at > NEW.created_at)
     ), picked AS (
       SELECT id, LEAST(remaining, -NEW.amount - before) AS n FROM live WHERE before < -NEW.amount
     ), drawn AS (
-      UPDATE credit_grants g SET remaining = g.remaining - p.n FROM picked p WHERE g.id = p.id RETURNING g.id, p.n
+      UPDATE credit_grants g SET remaining = g.remaining - p.n, live = g.remaining > p.n FROM picked p WHERE g.id = p.id RETURNING g.id, p.n
     ), recorded AS (
       INSERT INTO credit_allocations (transaction_id, grant_id, customer_id, amount)
       SELECT NEW.id, id, NEW.customer_id, -n FROM drawn RETURNING amount
@@ -209,7 +220,7 @@ BEGIN
 
   ELSIF kind = 'close' THEN
     UPDATE credit_grants
-       SET remaining = 0, closed = CASE NEW.type WHEN 'expiry' THEN 'expired' ELSE 'voided' END
+       SET remaining = 0, live = false, closed = CASE NEW.type WHEN 'expiry' THEN 'expired' ELSE 'voided' END
      WHERE id = NEW.grant_id AND customer_id = NEW.customer_id AND remaining = -NEW.amount
        AND (closed IS NULL OR closed = CASE NEW.type WHEN 'expiry' THEN 'expired' ELSE 'voided' END)
        AND (NEW.type = 'void' OR expires_at <= NEW.created_at);
@@ -240,7 +251,7 @@ BEGIN
               ORDER BY al.grant_id DESC LOOP
       take := LEAST(need, src.open);
       UPDATE credit_allocations SET refunded = refunded + take WHERE transaction_id = NEW.refund_of AND grant_id = src.grant_id;
-      UPDATE credit_grants SET remaining = remaining + take WHERE id = src.grant_id;
+      UPDATE credit_grants SET remaining = remaining + take, live = true WHERE id = src.grant_id;
       INSERT INTO credit_allocations (transaction_id, grant_id, customer_id, amount) VALUES (NEW.id, src.grant_id, NEW.customer_id, take);
       need := need - take;
       EXIT WHEN need = 0;
@@ -277,21 +288,20 @@ END $$;
 CREATE TRIGGER credit_transactions_reclose AFTER INSERT ON credit_transactions
   FOR EACH ROW WHEN (NEW.type = 'refund') EXECUTE FUNCTION credit_transactions_reclose();
 
--- A debit that is refused instead of failing when the balance (after booking the customer's due
--- expiries) is too low: no row comes back. One call, one round trip.
+-- A debit that is refused instead of failing when the balance (after the trigger has booked the
+-- customer's due expiries) is too low: no row comes back, and nothing but those expiries is
+-- written. One statement, one round trip; the balance is checked by the trigger's UPDATE itself,
+-- under the customer's row lock.
 CREATE FUNCTION credit_debit(p_customer integer, p_user integer, p_type text, p_amount bigint, p_description text, p_payment_id text)
 RETURNS SETOF credit_transactions
 LANGUAGE plpgsql AS $$
 BEGIN
-  IF NOT EXISTS (SELECT 1 FROM customer_credits WHERE customer_id = p_customer) THEN
-    RAISE EXCEPTION 'customer % has no credit account', p_customer USING ERRCODE = 'foreign_key_violation';
-  END IF;
-  PERFORM credit_book_expiries(p_customer);
+  PERFORM set_config('credit.soft_debit', 'on', true);
   RETURN QUERY
     INSERT INTO credit_transactions (customer_id, user_id, type, amount, description, payment_id)
-    SELECT p_customer, p_user, p_type, -p_amount, p_description, p_payment_id
-      FROM customer_credits WHERE customer_id = p_customer AND balance >= p_amount
+    VALUES (p_customer, p_user, p_type, -p_amount, p_description, p_payment_id)
     RETURNING *;
+  PERFORM set_config('credit.soft_debit', 'off', true);
 END $$;
 
 -- Grants and allocations move only through the ledger trigger, like customer_credits.
@@ -365,10 +375,11 @@ BEGIN
    WHERE hash IS NULL AND category IS NULL
      AND (type IN ('purchase', 'admin_grant') OR (type = 'adjustment' AND amount > 0));
 
-  INSERT INTO credit_grants (id, customer_id, category, amount, remaining, priority, expires_at, created_at)
+  INSERT INTO credit_grants (id, customer_id, category, amount, remaining, priority, expires_at, created_at, live)
   SELECT t.id, t.customer_id, t.category, t.amount,
          GREATEST(0, LEAST(t.amount, cc.balance - (sum(t.amount) OVER w - t.amount))),
-         t.priority, t.expires_at, t.created_at
+         t.priority, t.expires_at, t.created_at,
+         GREATEST(0, LEAST(t.amount, cc.balance - (sum(t.amount) OVER w - t.amount))) > 0
     FROM credit_transactions t JOIN customer_credits cc ON cc.customer_id = t.customer_id
    WHERE t.category IS NOT NULL AND t.hash IS NULL
   WINDOW w AS (PARTITION BY t.customer_id ORDER BY t.id DESC);

@@ -11,7 +11,7 @@ export async function bookDueExpiries(db: Db, batch = 500): Promise<number> {
   for (;;) {
     const { rows } = await db.query<{ customer_id: number }>(
       `SELECT DISTINCT customer_id FROM credit_grants
-        WHERE remaining > 0 AND expires_at IS NOT NULL AND expires_at <= now()
+        WHERE live AND expires_at IS NOT NULL AND expires_at <= now()
         LIMIT $1`,
       [batch],
     );

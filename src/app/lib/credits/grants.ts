@@ -1,12 +1,11 @@
 import 'server-only';
-import { z } from 'zod';
-import { EXPIRING_SOON_DAYS, GRANT_STATUSES, type GrantCategory, type GrantStatus } from '@/app/shared/credits';
+import { EXPIRING_SOON_DAYS, type GrantCategory, type GrantStatus } from '@/app/shared/credits';
 import type { Queryable } from '../db';
 import { listPage, type Page } from '../db/paging';
 import { Conditions } from '../db/sql';
 import { notFound } from '../errors';
-import { pageParams } from '../validation';
 import { toTransaction, type CreditTransaction, type TransactionRow } from './ledger';
+import type { GrantListQuery } from './schemas';
 
 /**
  * Grants (every credit addition) and what was drawn from them. A grant's status: `voided` or
@@ -62,11 +61,6 @@ const toGrant = (r: GrantRow): Grant => ({
   createdAt: r.created_at.toISOString(),
 });
 
-export const grantListSchema = z.strictObject({
-  status: z.enum(GRANT_STATUSES, { error: `Must be one of ${GRANT_STATUSES.join(', ')}` }).optional(),
-  ...pageParams,
-});
-export type GrantListQuery = z.output<typeof grantListSchema>;
 
 /** A customer's grants, live ones first in spending order, then the rest newest first. */
 export function listGrants(db: Queryable, customerId: number, q: GrantListQuery): Promise<Page<Grant>> {

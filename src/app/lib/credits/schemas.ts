@@ -2,6 +2,7 @@ import 'server-only';
 import { z } from 'zod';
 import {
   GRANT_CATEGORIES,
+  GRANT_STATUSES,
   MAX_CREDITS_PER_TRANSACTION,
   MAX_DESCRIPTION_LENGTH,
   MAX_PRIORITY,
@@ -70,6 +71,13 @@ export type VoidInput = z.output<typeof voidSchema>;
 export const balanceAtSchema = z.strictObject({
   at: instant('at must be an ISO-8601 date and time with a zone, e.g. 2026-01-31T12:00:00Z').optional(),
 });
+
+/** GET /api/admin/customers/{id}/grants. */
+export const grantListSchema = z.strictObject({
+  status: z.enum(GRANT_STATUSES, { error: `Must be one of ${GRANT_STATUSES.join(', ')}` }).optional(),
+  ...pageParams,
+});
+export type GrantListQuery = z.output<typeof grantListSchema>;
 
 export const verifySchema = z.strictObject({ customerId: idParam.optional() });
 

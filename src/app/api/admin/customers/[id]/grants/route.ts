@@ -1,4 +1,5 @@
-import { grantListSchema, listGrants } from '@/app/lib/credits';
+import { listGrants } from '@/app/lib/credits';
+import { grantListSchema } from '@/app/lib/credits/schemas';
 import { endpoint, route } from '@/app/lib/http/door';
 import { idParams } from '@/app/lib/validation';
 
