@@ -391,7 +391,7 @@ ALTER TABLE credit_transactions
   ADD COLUMN grant_id     bigint REFERENCES credit_transactions(id),
   -- refund rows: the look-up debit whose credits they give back
   ADD COLUMN refund_of    bigint REFERENCES credit_transactions(id),
-  -- the customer's totals after this row, in the order of credit_totals_names():
+  -- the customer's totals after this row, in this order:
   -- paid, promotional, used (net), refunded, expired, voided, deducted
   ADD COLUMN totals_after bigint[],
   -- sha256(previous row's hash || this row's fields), see credit_row_hash()
@@ -460,20 +460,21 @@ CREATE TABLE credit_ledger_backfills (
   last_transaction_id bigint NOT NULL
 );
 
-CREATE FUNCTION credit_totals_names() RETURNS text[]
-LANGUAGE sql IMMUTABLE AS $$ SELECT ARRAY['paid', 'promotional', 'used', 'refunded', 'expired', 'voided', 'deducted'] $$;
-
--- The chained hash of one ledger row. Times enter as microseconds since the epoch and every field
--- through %L (NULL stays distinguishable from ''), so the text does not depend on session settings.
+-- The chained hash of one ledger row over the previous row's hash and every field of this one.
+-- Text fields enter quoted (quote_literal/quote_nullable: a '|' inside can't shift a boundary,
+-- NULL stays distinct from ''), absent numbers as '-', times as microseconds since the epoch, so
+-- the text does not depend on session settings. PL/pgSQL, not SQL: its compiled form is cached per
+-- session, where an SQL function taking a row would be planned again in every transaction.
 CREATE FUNCTION credit_row_hash(prev bytea, r credit_transactions) RETURNS bytea
-LANGUAGE sql IMMUTABLE AS $$
-  SELECT sha256(COALESCE(prev, '\x'::bytea) || convert_to(format(
-    '%L|%L|%L|%L|%L|%L|%L|%L|%L|%L|%L|%L|%L|%L|%L|%L',
-    r.id, r.customer_id, r.user_id, r.type, r.amount, r.balance_before, r.balance_after, r.description,
-    r.payment_id, (extract(epoch FROM r.created_at) * 1000000)::bigint, r.category,
-    (extract(epoch FROM r.expires_at) * 1000000)::bigint, r.priority, r.grant_id, r.refund_of,
-    r.totals_after), 'UTF8'))
-$$;
+LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+  RETURN sha256(COALESCE(prev, '\x'::bytea) || convert_to(concat_ws('|',
+    r.id, r.customer_id, COALESCE(r.user_id::text, '-'), quote_literal(r.type), r.amount, r.balance_before, r.balance_after,
+    quote_literal(r.description), quote_nullable(r.payment_id),
+    (extract(epoch FROM r.created_at) * 1000000)::bigint, quote_nullable(r.category),
+    COALESCE(((extract(epoch FROM r.expires_at) * 1000000)::bigint)::text, '-'), COALESCE(r.priority::text, '-'),
+    COALESCE(r.grant_id::text, '-'), COALESCE(r.refund_of::text, '-'), COALESCE(r.totals_after::text, '-')), 'UTF8'));
+END $$;
 
 -- Books an `expiry` row for every grant of the customer whose expiry has come and that still has a
 -- remainder. Takes the customer's lock first, so concurrent callers book each expiry once.
@@ -565,13 +566,17 @@ BEGIN
     VALUES (NEW.id, NEW.customer_id, NEW.category, NEW.amount, NEW.amount, NEW.priority, NEW.expires_at, NEW.created_at, true);
 
   ELSIF kind = 'debit' THEN
-    -- Draw on the live grants in spending order, each as far as it goes, in one statement.
-    WITH live AS (
-      SELECT id, remaining,
-             sum(remaining) OVER (ORDER BY priority, expires_at, id) - remaining AS before
+    -- Draw on the live grants in spending order, each as far as it goes, in one statement. A debit
+    -- of n needs at most n grants (each holds at least 1): the index walk stops there.
+    WITH first_n AS (
+      SELECT id, remaining, priority, expires_at
         FROM credit_grants
        WHERE customer_id = NEW.customer_id AND live
          AND (expires_at IS NULL OR expires_at > NEW.created_at)
+       ORDER BY priority, expires_at, id
+       LIMIT -NEW.amount
+    ), live AS (
+      SELECT id, remaining, sum(remaining) OVER (ORDER BY priority, expires_at, id) - remaining AS before FROM first_n
     ), picked AS (
       SELECT id, LEAST(remaining, -NEW.amount - before) AS n FROM live WHERE before < -NEW.amount
     ), drawn AS (
