@@ -132,7 +132,7 @@ export async function buildDataset(
       ANALYZE pat;
 
       INSERT INTO credit_transactions
-        (id, customer_id, user_id, type, amount, balance_before, balance_after, description, payment_id, created_at)
+        (id, customer_id, user_id, type, amount, balance_before, balance_after, description, payment_id, created_at, category, priority)
       SELECT t.g, t.c,
              CASE WHEN p.type = 'admin_grant' THEN 3 * (t.c - 1) + 1 ELSE 3 * (t.c - 1) + 2 + (t.k % 2) END,
              p.type, p.amount, p.balance_after - p.amount, p.balance_after,
@@ -146,7 +146,9 @@ export async function buildDataset(
                WHEN 'purchase' THEN 'pi_' || md5(t.g::text)
                WHEN 'admin_grant' THEN 'MANUAL_ADMIN_' || (3 * (t.c - 1) + 1) || '_' || (1700000000000 + t.g)
              END,
-             now() - interval '90 days' + t.g * (interval '90 days' / ${NT})
+             now() - interval '90 days' + t.g * (interval '90 days' / ${NT}),
+             CASE p.type WHEN 'purchase' THEN 'paid' WHEN 'admin_grant' THEN 'promotional' END,
+             CASE WHEN p.type IN ('purchase', 'admin_grant') THEN 100 END
         FROM (SELECT g,
                      CASE WHEN g % 20 = 0 THEN 1 ELSE 2 + (g - g / 20 - 1) % ${NC - 1} END AS c,
                      CASE WHEN g % 20 = 0 THEN g / 20 - 1 ELSE (g - g / 20 - 1) / ${NC - 1} END AS k
@@ -172,12 +174,15 @@ export async function buildDataset(
   // What the triggers would have maintained, computed from the rows themselves.
   await timed(log, 'customer_credits and customer_counters', async () => {
     await q.exec(`
-      INSERT INTO customer_credits (customer_id, balance, total_purchased, total_used, updated_at)
-      SELECT c.id, coalesce(t.balance, 0), coalesce(t.purchased, 0), coalesce(t.used, 0), coalesce(t.last_at, c.created_at)
+      INSERT INTO customer_credits (customer_id, balance, total_purchased, total_used, total_paid, total_promotional, total_refunded, updated_at)
+      SELECT c.id, coalesce(t.balance, 0), coalesce(t.purchased, 0), coalesce(t.used, 0), coalesce(t.paid, 0),
+             coalesce(t.purchased, 0) - coalesce(t.paid, 0), coalesce(t.refunded, 0), coalesce(t.last_at, c.created_at)
         FROM customers c
         LEFT JOIN (SELECT customer_id,
                           sum(amount) AS balance,
                           sum(amount) FILTER (WHERE amount > 0 AND type <> 'refund') AS purchased,
+                          sum(amount) FILTER (WHERE type = 'purchase') AS paid,
+                          sum(amount) FILTER (WHERE type = 'refund') AS refunded,
                           coalesce(sum(-amount) FILTER (WHERE amount < 0), 0) - coalesce(sum(amount) FILTER (WHERE type = 'refund'), 0) AS used,
                           max(created_at) AS last_at
                      FROM credit_transactions GROUP BY customer_id) t ON t.customer_id = c.id;
@@ -192,6 +197,9 @@ export async function buildDataset(
   await timed(log, `indexes (${indexes.length} rebuilt)`, async () => {
     for (const ix of indexes) await q.exec(ix.def);
   });
+  // What the ledger trigger would have derived for each row: grants (remaining: the balance, newest
+  // grant first), grant terms, running totals and the hash chain (migration 020's backfill).
+  await timed(log, 'ledger v2 backfill (grants, totals, hash chain)', () => q.exec('SELECT credit_ledger_backfill()'));
   await q.exec(`RESET session_replication_role; RESET work_mem; RESET maintenance_work_mem`);
   await timed(log, 'VACUUM ANALYZE', () => q.exec('VACUUM ANALYZE'));
   return (Date.now() - started) / 1000;

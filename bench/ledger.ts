@@ -5,12 +5,15 @@ import { cpuMeter, percentile, round } from './stats';
 
 /**
  * Ledger core: credit additions and debits per second through src/app/lib/credits.ts
- * (addCredits / consumeCredits, each one INSERT whose trigger moves the balance, autocommitted),
- * by W concurrent workers sharing a pg pool of W connections, for a fixed time.
+ * (addCredits / consumeCredits, each one autocommitted statement whose trigger moves the balance;
+ * a debit also draws on the customer's grants in spending order and records the allocation), by W
+ * concurrent workers sharing a pg pool of W connections, for a fixed time.
  *
- * "spread": every operation picks a random customer among all of them (rows locks never meet).
- * "hot": every operation goes to customer 1, so they queue on its customer_credits row lock:
- * the ceiling is one commit at a time, whatever the worker count.
+ * "spread": every operation picks a random customer (rows locks never meet): additions among all
+ * of them, debits among GRANT_CUSTOMERS customers holding three live grants each (one promotional
+ * expiring in 30 days, one paid, one promotional without expiry), so every debit walks a real
+ * spending order. "hot": every operation goes to customer 1, so they queue on its customer_credits
+ * row lock: the ceiling is one commit at a time, whatever the worker count.
  */
 
 export type LedgerOp = 'add' | 'debit';
@@ -36,12 +39,40 @@ export interface LedgerResult {
   clientCpuSeconds: number;
 }
 
+export const GRANT_CUSTOMERS = 10_000;
+
+/**
+ * Creates `count` customers with three grants each, through the ledger trigger (set-based SQL, a few
+ * seconds), and returns the first id: customers first … first + count − 1.
+ */
+export async function createGrantCustomers(db: Db, count = GRANT_CUSTOMERS): Promise<number> {
+  return db.transaction(async (tx) => {
+    const { rows } = await tx.query<{ id: number }>(
+      `INSERT INTO customers (name) SELECT 'Bench grants ' || g FROM generate_series(1, $1::int) g RETURNING id`,
+      [count],
+    );
+    const first = Math.min(...rows.map((r) => r.id));
+    await tx.query(
+      `INSERT INTO credit_transactions (customer_id, type, amount, description, category, expires_at, priority)
+       SELECT c, t.type, 1000000, 'bench: grant ' || t.n, t.category, t.expires_at, 100
+         FROM generate_series($1::int, $1::int + $2::int - 1) c
+        CROSS JOIN (VALUES (1, 'admin_grant', 'promotional', now() + interval '30 days'),
+                           (2, 'purchase', 'paid', NULL::timestamptz),
+                           (3, 'admin_grant', 'promotional', NULL::timestamptz)) t(n, type, category, expires_at)
+        ORDER BY c, t.n`,
+      [first, count],
+    );
+    return first;
+  });
+}
+
 export async function runLedger(
   db: Db,
-  opts: { op: LedgerOp; spread: Spread; workers: number; seconds: number; customers: number },
+  opts: { op: LedgerOp; spread: Spread; workers: number; seconds: number; customers: number; grantCustomers?: { first: number; count: number } },
   latencies: number[] = [],
 ): Promise<LedgerResult> {
-  const pick = () => (opts.spread === 'hot' ? 1 : 1 + Math.floor(Math.random() * opts.customers));
+  const range = opts.op === 'debit' && opts.grantCustomers ? opts.grantCustomers : { first: 1, count: opts.customers };
+  const pick = () => (opts.spread === 'hot' ? 1 : range.first + Math.floor(Math.random() * range.count));
   const one = (customerId: number) =>
     opts.op === 'add'
       ? addCredits(db, { customerId, userId: null, type: 'purchase', amount: 1, description: 'bench: credit addition' })

@@ -23,7 +23,7 @@ import { openPostgres } from '@/app/lib/db/postgres';
 import { buildDataset, DATASET_PASSWORD, datasetSize, datasetUsername, verifyDataset, type DatasetSize } from './dataset';
 import { runEmbedded, type EmbeddedResult } from './embedded';
 import { creditAdditions, health, lookups, mergeHttp, type HttpResult } from './http';
-import { ledgerDb, mergeLedger, runLedger, type LedgerResult } from './ledger';
+import { createGrantCustomers, GRANT_CUSTOMERS, ledgerDb, mergeLedger, runLedger, type LedgerResult } from './ledger';
 import { explainLists, listCases, timeLists, type ListResult } from './lists';
 import { adminQuery, BENCH_DATABASE_URL, connect, createBenchDatabase } from './pg';
 import { mergePgbench, PGBENCH, pgbenchInit, pgbenchN, type PgbenchResult } from './pgbench';
@@ -260,6 +260,13 @@ async function main() {
 
       // Ledger core, next to pgbench at each client count, interleaved in short slices (pgbench,
       // then each of ours, repeated) so that background load on the machine hits both alike.
+      // Spread debits go to customers holding three grants each.
+      const setupDb = ledgerDb(bdb.url, 1);
+      const t0 = Date.now();
+      const grantCustomers = { first: await createGrantCustomers(setupDb, GRANT_CUSTOMERS), count: GRANT_CUSTOMERS };
+      await setupDb.exec('VACUUM ANALYZE customers, customer_credits, credit_grants, credit_transactions');
+      await setupDb.close();
+      log(`${GRANT_CUSTOMERS} customers with three grants each: ${round((Date.now() - t0) / 1000, 1)} s`);
       for (const workers of WORKERS) {
         const db = ledgerDb(bdb.url, workers);
         const kinds = (['spread', 'hot'] as const).flatMap((spread) => (['add', 'debit'] as const).map((op) => ({ op, spread })));
@@ -270,7 +277,7 @@ async function main() {
           for (let round = 0; round < MODE.rounds; round++) {
             pgSlices.push(await pgbenchN(bdb.url, workers, MODE.sliceSeconds));
             for (const [i, k] of kinds.entries()) {
-              slices[i]!.push(await runLedger(db, { ...k, workers, seconds: MODE.sliceSeconds, customers: size.customers }, latencies[i]));
+              slices[i]!.push(await runLedger(db, { ...k, workers, seconds: MODE.sliceSeconds, customers: size.customers, grantCustomers }, latencies[i]));
             }
           }
         } finally {

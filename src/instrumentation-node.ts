@@ -4,6 +4,8 @@ import { app } from './app/lib/app';
 import { pruneSessions } from './app/lib/auth/session';
 import { checkConfig } from './app/lib/config';
 import { installServerHooks } from './app/lib/http/server-hooks';
+import { creditExpiryJob } from './app/lib/credits/jobs';
+import { startJobs } from './app/lib/jobs';
 import { refundStaleSearches } from './app/lib/searches';
 
 // Without NEXTAUTH_URL, NextAuth builds its URLs from the request's Host header.
@@ -27,6 +29,8 @@ try {
   setInterval(() => {
     pruneSessions(db).catch((err) => console.error('[auth] session clean-up failed:', (err as Error).message));
   }, 3_600_000).unref();
+  const jobs = await startJobs(db, [creditExpiryJob]);
+  console.log(`[startup] background jobs on ${jobs.kind}`);
 } catch (err) {
   console.error(`[startup] ${(err as Error).message}`);
   process.exit(1);

@@ -262,6 +262,91 @@ const ENDPOINTS: Endpoint[] = [
     },
   },
   {
+    method: 'GET',
+    route: '/api/admin/customers/:id/grants',
+    permission: 'credits.read',
+    write: false,
+    ownScopeApplies: true,
+    foreign: 403,
+    successStatus: 200,
+    request: async (t) => ({ path: `/api/admin/customers/${t.customer.id}/grants` }),
+    verifySuccess: async (t, body) => {
+      expect(body.items.length).toBeGreaterThan(0);
+      for (const g of body.items) expect(g.customerId).toBe(t.customer.id);
+    },
+  },
+  {
+    method: 'GET',
+    route: '/api/admin/credits/transactions/:id',
+    permission: 'credits.read',
+    write: false,
+    ownScopeApplies: true,
+    foreign: 404,
+    successStatus: 200,
+    request: async (t) => {
+      const { items } = await admin.expectJson(admin.get(`/api/admin/credits/transactions?customerId=${t.customer.id}&pageSize=1`), 200);
+      return { path: `/api/admin/credits/transactions/${items[0].id}`, marker: String(items[0].id) };
+    },
+    verifySuccess: async (t, body, marker) => {
+      expect(body.transaction).toMatchObject({ id: Number(marker), customerId: t.customer.id });
+      expect(Array.isArray(body.allocations)).toBe(true);
+    },
+  },
+  {
+    method: 'POST',
+    route: '/api/admin/credits/transactions/:id/void',
+    permission: 'credits.void',
+    write: true,
+    ownScopeApplies: true,
+    foreign: 404,
+    successStatus: 200,
+    request: async (t) => {
+      // A fresh grant of 1 for each attempt, so a permitted void always has something to take back.
+      const { transaction } = await admin.expectJson(
+        admin.post('/api/admin/credits/add', { customerId: t.customer.id, amount: 1, description: 'matrix void', priority: 1000 }),
+        200,
+      );
+      return { path: `/api/admin/credits/transactions/${transaction.id}/void`, body: { reason: 'matrix' }, marker: String(transaction.id) };
+    },
+    verifySuccess: async (t, body, marker) => {
+      expect(body).toMatchObject({ success: true, transaction: { amount: -1, customerId: t.customer.id, grantId: Number(marker) } });
+      const { transaction } = await admin.expectJson(admin.get(`/api/admin/credits/transactions/${marker}`), 200);
+      expect(transaction.id).toBe(Number(marker));
+      const { grant } = await admin.expectJson(admin.get(`/api/admin/credits/transactions/${marker}`), 200);
+      expect(grant).toMatchObject({ remaining: 0, status: 'voided' });
+    },
+  },
+  {
+    method: 'POST',
+    route: '/api/admin/credits/deduct',
+    permission: 'credits.deduct',
+    write: true,
+    ownScopeApplies: true,
+    foreign: 403,
+    successStatus: 200,
+    request: async (t) => ({ path: '/api/admin/credits/deduct', body: { customerId: t.customer.id, amount: 1, description: 'matrix' } }),
+    verifySuccess: async (t, body, _m, before) => {
+      expect(body).toMatchObject({ success: true, message: 'Credits deducted successfully', transaction: { amount: -1 } });
+      const after = await snapshot(t);
+      expect(after.customer.creditBalance).toBe((before.customer.creditBalance as number) - 1);
+      expect(after.transactions).toBe(before.transactions + 1);
+    },
+  },
+  {
+    method: 'GET',
+    route: '/api/admin/credits/verify',
+    permission: 'credits.verify',
+    write: false,
+    ownScopeApplies: false,
+    foreign: 403,
+    successStatus: 200,
+    request: async (t) => ({ path: `/api/admin/credits/verify?customerId=${t.customer.id}` }),
+    verifySuccess: async (_t, body) => {
+      expect(body).toMatchObject({ ok: true, firstBadTransactionId: null });
+      expect(body.checked).toBeGreaterThan(0);
+    },
+  },
+  {
     method: 'POST',
     route: '/api/search',
     permission: 'searches.run',
@@ -588,8 +673,9 @@ describe('admin API access matrix', () => {
     const t = tenants[target];
     const client = clients.get(caller.name)!;
     const want = expected(caller, ep, target);
-    const before = { A: await snapshot(tenants.A), B: await snapshot(tenants.B) };
+    // Preparing a request may write (a void needs a fresh grant): the snapshot is taken after it.
     const { path, body, marker } = await ep.request(t, client);
+    const before = { A: await snapshot(tenants.A), B: await snapshot(tenants.B) };
     const res = await client.request(ep.method, path, body);
     const text = await res.text();
     const detail = `${res.status} ${text.slice(0, 300)}`;

@@ -17,6 +17,7 @@ import { startFakeRoblox } from '../support/fake-roblox';
 import { ApiClient } from '../support/http-client';
 import { startServer, type RunningServer } from '../support/server';
 import { assertLocalDatabase } from '../support/env';
+import { brokenInvariants } from '../support/ledger-invariants';
 import { restartPostgres, terminateBackends, waitForPostgres } from './faults';
 import { startPgbouncer, type Bouncer } from './pgbouncer';
 
@@ -317,8 +318,9 @@ async function verify(url: string, runId: string, adds: AddOp[], violations: str
   await db.connect();
   try {
     // Per customer: balance = Σ amount = newest balance_after; totals agree; a gap-free chain.
-    const customers = await db.query<{ customer_id: number; balance: string; purchased: string; used: string }>(
-      'SELECT customer_id, balance, total_purchased AS purchased, total_used AS used FROM customer_credits',
+    const customers = await db.query<{ customer_id: number; balance: string; purchased: string; used: string; gone: string }>(
+      `SELECT customer_id, balance, total_purchased AS purchased, total_used AS used,
+              total_expired + total_voided + total_deducted AS gone FROM customer_credits`,
     );
     let transactions = 0;
     for (const c of customers.rows) {
@@ -341,8 +343,21 @@ async function verify(url: string, runId: string, adds: AddOp[], violations: str
       const balance = Number(c.balance);
       if (balance !== sum) violations.push(`customer ${c.customer_id}: balance ${balance} != Σ amount ${sum}`);
       if (rows.length && balance !== rows.at(-1)!.after) violations.push(`customer ${c.customer_id}: balance != newest balance_after`);
-      if (balance !== Number(c.purchased) - Number(c.used)) violations.push(`customer ${c.customer_id}: balance != purchased - used`);
+      if (balance !== Number(c.purchased) - Number(c.used) - Number(c.gone)) {
+        violations.push(`customer ${c.customer_id}: balance != purchased - used - expired - voided - deducted`);
+      }
     }
+
+    // And the whole invariant set the integration tests check after every test (grants,
+    // allocations, refunds to their grants, running totals, the hash chain).
+    const broken = await brokenInvariants({
+      query: async (sql: string, params?: readonly unknown[]) => {
+        const r = await db.query(sql, params as unknown[] | undefined);
+        return { rows: r.rows, rowCount: r.rowCount ?? 0 };
+      },
+      exec: async (sql: string) => void (await db.query(sql)),
+    } as Parameters<typeof brokenInvariants>[0]);
+    for (const [name, rows] of Object.entries(broken)) violations.push(`ledger invariant "${name}" broken: ${JSON.stringify(rows)}`);
 
     // Every acknowledged addition exactly once; a retried keyed one never twice; unknown ones at most once.
     const counts = new Map<string, number>();

@@ -4,8 +4,8 @@
  * SQL and replayed with `psql -v ON_ERROR_STOP=1`. On each restored copy:
  *   - every table has the same rows (count and content fingerprint), every sequence the same value;
  *   - the same triggers and indexes exist;
- *   - every ledger invariant holds (balance = Σ amount = newest balance_after, a gap-free chain,
- *     balance = total_purchased − total_used);
+ *   - every ledger invariant holds (balance = Σ amount = newest balance_after = Σ remaining of
+ *     the grants, a gap-free chain, the totals identity, allocations, the hash chain);
  *   - the audit trail is still append-only (UPDATE, DELETE, TRUNCATE refused) and balances still
  *     move only through the ledger;
  *   - a new ledger row still moves the balance (the trigger is live) and continues the chain;
@@ -28,39 +28,12 @@ import { idempotent } from '@/app/lib/http/idempotency';
 import { createUser } from '@/app/lib/users';
 import { createPostgresDatabase, unique } from '../support/db';
 import { onPostgres } from '../support/env';
+import { LEDGER_INVARIANTS } from '../support/ledger-invariants';
 
 const run = promisify(execFile);
 
-/** The invariant queries of docs/BACKUP.md: each returns the offending rows, so empty means sound. */
-const INVARIANTS: Record<string, string> = {
-  'balance = Σ amount = newest balance_after': `
-    SELECT cc.customer_id, cc.balance, s.total, last.balance_after
-      FROM customer_credits cc
-      CROSS JOIN LATERAL (SELECT COALESCE(sum(t.amount), 0) AS total
-                            FROM credit_transactions t WHERE t.customer_id = cc.customer_id) s
-      LEFT JOIN LATERAL (SELECT t.balance_after FROM credit_transactions t
-                          WHERE t.customer_id = cc.customer_id ORDER BY t.id DESC LIMIT 1) last ON true
-     WHERE cc.balance <> s.total OR cc.balance <> COALESCE(last.balance_after, 0)`,
-  'gap-free chain': `
-    SELECT id, customer_id, balance_before, previous_after
-      FROM (SELECT id, customer_id, balance_before,
-                   lag(balance_after, 1, 0::bigint) OVER (PARTITION BY customer_id ORDER BY id) AS previous_after
-              FROM credit_transactions) chain
-     WHERE balance_before <> previous_after`,
-  'balance_after = balance_before + amount': `
-    SELECT id FROM credit_transactions WHERE balance_after <> balance_before + amount OR balance_after < 0`,
-  'balance = total_purchased - total_used': `
-    SELECT customer_id FROM customer_credits WHERE balance <> total_purchased - total_used OR balance < 0`,
-  'every customer has a credit account and counters': `
-    SELECT c.id FROM customers c
-     WHERE NOT EXISTS (SELECT 1 FROM customer_credits cc WHERE cc.customer_id = c.id)
-        OR NOT EXISTS (SELECT 1 FROM customer_counters k WHERE k.customer_id = c.id)`,
-  'counters match the rows they count': `
-    SELECT k.customer_id FROM customer_counters k
-     WHERE k.user_count <> (SELECT count(*) FROM users u WHERE u.customer_id = k.customer_id)
-        OR k.active_user_count <> (SELECT count(*) FROM users u WHERE u.customer_id = k.customer_id AND u.active)
-        OR k.search_count <> (SELECT count(*) FROM searches s WHERE s.customer_id = k.customer_id)`,
-};
+/** The invariant queries of docs/BACKUP.md (tests/support/ledger-invariants.ts): each returns the offending rows, so empty means sound. */
+const INVARIANTS = LEDGER_INVARIANTS;
 
 interface Fingerprint {
   tables: Record<string, { rows: number; md5: string }>;

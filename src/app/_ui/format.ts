@@ -30,6 +30,9 @@ export const TRANSACTION_TYPE_LABELS: Record<string, string> = {
   usage: 'Usage',
   refund: 'Refund',
   adjustment: 'Adjustment',
+  expiry: 'Expiry',
+  void: 'Void',
+  deduction: 'Deduction',
 };
 
 export const ROLE_LABELS: Record<Role, string> = { SUPER_ADMIN: 'Super admin', CUSTOMER_ADMIN: 'Customer admin', USER: 'User' };

@@ -19,6 +19,8 @@ export const AUDIT_ACTION_LABELS = {
   'customer.created': 'Customer created',
   'customer.updated': 'Customer edited',
   'credits.added': 'Credits added',
+  'credits.deducted': 'Credits deducted',
+  'credits.voided': 'Grant voided',
   'bootstrap.admin_created': 'Bootstrap admin created',
   'bootstrap.admin_updated': 'Bootstrap admin updated',
 } as const;

@@ -48,9 +48,23 @@ export class AdminPage {
     return this.dialog.getByRole('button', { name: 'Add Credits' });
   }
 
-  async addCredits(amount: string, description: string) {
+  get category() {
+    return this.dialog.getByLabel('Category');
+  }
+  get expiryDate() {
+    return this.dialog.getByLabel('Expiry date (optional)');
+  }
+
+  async addCredits(amount: string, description: string, terms: { category?: 'Paid' | 'Promotional'; expiresOn?: string } = {}) {
     await this.amount.fill(amount);
     await this.description.fill(description);
+    if (terms.category) await this.category.selectOption({ label: terms.category });
+    if (terms.expiresOn) await this.expiryDate.fill(terms.expiresOn);
     await this.submit.click();
+  }
+
+  /** The Transactions tab's row of one ledger entry. */
+  transactionRow(id: number): Locator {
+    return this.page.locator(`tr[data-transaction-id="${id}"]`);
   }
 }

@@ -2,19 +2,34 @@
 
 import Link from 'next/link';
 import { useState } from 'react';
-import type { CreditSummary, TransactionListItem } from '@/app/lib/credits';
+import type { CreditSummary, Grant, TransactionListItem } from '@/app/lib/credits';
 import type { CustomerDto } from '@/app/lib/customers';
 import { Can } from '@/app/_ui/access';
 import { formatDate, formatDateTime, formatNumber, ROLE_LABELS, TRANSACTION_TYPE_LABELS } from '@/app/_ui/format';
 import type { UserDto } from '@/app/lib/users';
 import { useApi, type Page } from '@/app/_ui/api-client';
 import { AddCreditsModal, type CreditTarget } from '@/app/admin/dialogs/AddCreditsModal';
+import { DeductCreditsModal } from '@/app/admin/dialogs/DeductCreditsModal';
+import { VoidGrantModal, type VoidTarget } from '@/app/admin/dialogs/VoidGrantModal';
+import { BREAKDOWN_KEYS, type Breakdown } from '@/app/shared/credits';
 import { BalanceChart } from './BalanceChart';
 import { PagedTable } from '@/app/_ui/PagedTable';
-import { AmountCell, BalanceChangeCell } from './TransactionCells';
+import { AmountCell, BalanceChangeCell, VoidButton } from './TransactionCells';
 import { Empty, ErrorAlert, Loading } from '@/app/_ui/States';
 
-/** One customer: balance, where its credits came from and went, history, recent activity, users. */
+/** The breakdown's names, the same as the Customers list's columns and customer_stats'. */
+const BREAKDOWN_LABELS: Record<keyof Breakdown, string> = {
+  purchased: 'Total purchased',
+  paid: 'Paid',
+  promotional: 'Promotional',
+  used: 'Total used',
+  refunded: 'Refunded',
+  expired: 'Expired',
+  voided: 'Voided',
+  deducted: 'Deducted',
+};
+
+/** One customer: balance, where its credits came from and went, live grants, history, recent activity, users. */
 export function CustomerDetail({ customerId }: { customerId: number }) {
   const customer = useApi<{ customer: CustomerDto }>(`/api/admin/customers/${customerId}`);
   const summary = useApi<CreditSummary>(`/api/admin/customers/${customerId}/credits`);
@@ -23,7 +38,11 @@ export function CustomerDetail({ customerId }: { customerId: number }) {
     `/api/admin/credits/transactions?customerId=${customerId}&pageSize=10&page=${recentPage}`,
   );
   const users = useApi<Page<UserDto>>(`/api/admin/users?customerId=${customerId}&pageSize=50`);
+  const [grantsPage, setGrantsPage] = useState(1);
+  const grants = useApi<Page<Grant>>(`/api/admin/customers/${customerId}/grants?status=active&pageSize=10&page=${grantsPage}`);
   const [creditTarget, setCreditTarget] = useState<CreditTarget | null>(null);
+  const [deductTarget, setDeductTarget] = useState<CreditTarget | null>(null);
+  const [voidTarget, setVoidTarget] = useState<VoidTarget | null>(null);
 
   if (customer.error) return <ErrorAlert title="Failed to fetch the customer" error={customer.error} onRetry={customer.reload} />;
   if (!customer.data) return <Loading label="Loading customer…" />;
@@ -32,7 +51,10 @@ export function CustomerDetail({ customerId }: { customerId: number }) {
     customer.reload();
     summary.reload();
     recent.reload();
+    grants.reload();
   };
+  const target = { id: c.id, name: c.name, creditBalance: c.creditBalance };
+  const soon = summary.data?.expiringSoon;
 
   return (
     <div className="stack">
@@ -49,15 +71,18 @@ export function CustomerDetail({ customerId }: { customerId: number }) {
             {c.contactEmail && <> · {c.contactEmail}</>}
           </p>
         </div>
-        <Can permission="credits.add">
-          <button
-            type="button"
-            className="btn btn-success"
-            onClick={() => setCreditTarget({ id: c.id, name: c.name, creditBalance: c.creditBalance })}
-          >
-            Add Credits
-          </button>
-        </Can>
+        <div className="actions">
+          <Can permission="credits.deduct">
+            <button type="button" className="btn btn-secondary" onClick={() => setDeductTarget(target)}>
+              Deduct Credits
+            </button>
+          </Can>
+          <Can permission="credits.add">
+            <button type="button" className="btn btn-success" onClick={() => setCreditTarget(target)}>
+              Add Credits
+            </button>
+          </Can>
+        </div>
       </div>
 
       <section aria-labelledby="credits-heading" className="card stack">
@@ -67,22 +92,12 @@ export function CustomerDetail({ customerId }: { customerId: number }) {
             <dt>Balance</dt>
             <dd data-testid="detail-balance">{formatNumber(c.creditBalance)}</dd>
           </div>
-          <div>
-            <dt>Purchased</dt>
-            <dd>{formatNumber(summary.data?.breakdown.purchased ?? 0)}</dd>
-          </div>
-          <div>
-            <dt>Granted by admins</dt>
-            <dd>{formatNumber(summary.data?.breakdown.granted ?? 0)}</dd>
-          </div>
-          <div>
-            <dt>Used</dt>
-            <dd>{formatNumber(summary.data?.breakdown.used ?? 0)}</dd>
-          </div>
-          <div>
-            <dt>Refunded</dt>
-            <dd>{formatNumber(summary.data?.breakdown.refunded ?? 0)}</dd>
-          </div>
+          {BREAKDOWN_KEYS.map((k) => (
+            <div key={k}>
+              <dt>{BREAKDOWN_LABELS[k]}</dt>
+              <dd data-testid={`breakdown-${k}`}>{formatNumber(summary.data?.breakdown[k] ?? 0)}</dd>
+            </div>
+          ))}
           <div>
             <dt>Searches</dt>
             <dd>{formatNumber(c.totalSearches)}</dd>
@@ -97,6 +112,60 @@ export function CustomerDetail({ customerId }: { customerId: number }) {
         ) : (
           !summary.error && <Loading label="Loading credit history…" />
         )}
+      </section>
+
+      <section aria-labelledby="grants-heading" className="card stack">
+        <h2 id="grants-heading">Live grants</h2>
+        {soon && (
+          <div data-testid="expiring-soon" className={soon.credits > 0 ? 'alert alert-warning' : 'muted'}>
+            <p>
+              {soon.credits > 0
+                ? `${formatNumber(soon.credits)} credit${soon.credits === 1 ? '' : 's'} in ${soon.grants} grant${soon.grants === 1 ? '' : 's'} expire in the next ${soon.days} days (the first on ${formatDateTime(soon.next!)}).`
+                : `Nothing expires in the next ${soon.days} days.`}
+            </p>
+          </div>
+        )}
+        <PagedTable
+          list={grants}
+          noun="grants"
+          caption="Live grants, in the order look-ups spend them"
+          head={
+            <>
+              <th scope="col">Grant</th>
+              <th scope="col">Category</th>
+              <th scope="col" className="num">
+                Remaining
+              </th>
+              <th scope="col">Expires</th>
+              <th scope="col" className="num">
+                Priority
+              </th>
+              <th scope="col">Description</th>
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            </>
+          }
+          row={(g) => (
+            <tr key={g.id} data-grant-id={g.id}>
+              <td className="nowrap">#{g.id}</td>
+              <td>
+                <span className={`badge badge-${g.category}`}>{g.category === 'paid' ? 'Paid' : 'Promotional'}</span>
+              </td>
+              <td className="num nowrap">
+                {formatNumber(g.remaining)} <span className="muted small">of {formatNumber(g.amount)}</span>
+              </td>
+              <td className="nowrap">{g.expiresAt ? <time dateTime={g.expiresAt}>{formatDateTime(g.expiresAt)}</time> : <span className="muted">Never</span>}</td>
+              <td className="num">{g.priority}</td>
+              <td className="description">{g.description}</td>
+              <td>
+                <VoidButton transaction={{ id: g.id, type: 'admin_grant', amount: g.amount }} onVoid={(grantId) => setVoidTarget({ grantId, customerName: c.name })} />
+              </td>
+            </tr>
+          )}
+          empty="No live grants: the balance is zero."
+          onPage={setGrantsPage}
+        />
       </section>
 
       <section aria-labelledby="recent-heading" className="card stack">
@@ -121,10 +190,13 @@ export function CustomerDetail({ customerId }: { customerId: number }) {
                 Balance
               </th>
               <th scope="col">Description</th>
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
             </>
           }
           row={(t) => (
-            <tr key={t.id}>
+            <tr key={t.id} data-transaction-id={t.id}>
               <td>
                 <time dateTime={t.createdAt}>{formatDateTime(t.createdAt)}</time>
               </td>
@@ -132,6 +204,9 @@ export function CustomerDetail({ customerId }: { customerId: number }) {
               <AmountCell amount={t.amount} />
               <BalanceChangeCell before={t.balanceBefore} after={t.balanceAfter} />
               <td className="description">{t.description}</td>
+              <td>
+                <VoidButton transaction={t} onVoid={(grantId) => setVoidTarget({ grantId, customerName: c.name })} />
+              </td>
             </tr>
           )}
           empty="No transactions yet."
@@ -163,6 +238,8 @@ export function CustomerDetail({ customerId }: { customerId: number }) {
           ))}
       </section>
       <AddCreditsModal customer={creditTarget} onClose={() => setCreditTarget(null)} onAdded={reloadAll} />
+      <DeductCreditsModal customer={deductTarget} onClose={() => setDeductTarget(null)} onDone={reloadAll} />
+      <VoidGrantModal target={voidTarget} onClose={() => setVoidTarget(null)} onDone={reloadAll} />
     </div>
   );
 }

@@ -7,7 +7,8 @@ import { TRANSACTION_TYPES } from '@/app/shared/credits';
 import { useApi, type Page } from '@/app/_ui/api-client';
 import { useAccess } from '@/app/_ui/access';
 import { PagedTable } from '@/app/_ui/PagedTable';
-import { AmountCell, BalanceChangeCell } from './TransactionCells';
+import { VoidGrantModal, type VoidTarget } from '@/app/admin/dialogs/VoidGrantModal';
+import { AmountCell, BalanceChangeCell, VoidButton } from './TransactionCells';
 
 interface Filters {
   customerId: string;
@@ -54,6 +55,8 @@ export function TransactionHistory({ initialCustomerId }: { initialCustomerId?: 
   listQuery.set('pageSize', '25');
   const transactions = useApi<Page<TransactionListItem>>(`/api/admin/credits/transactions?${listQuery}`);
   const set = <K extends keyof Filters>(key: K, value: Filters[K]) => setDraft((d) => ({ ...d, [key]: value }));
+  const [voidTarget, setVoidTarget] = useState<VoidTarget | null>(null);
+  const mayVoid = useAccess().can('credits.void');
 
   return (
     <section aria-labelledby="transactions-heading" className="stack">
@@ -130,6 +133,11 @@ export function TransactionHistory({ initialCustomerId }: { initialCustomerId?: 
             </th>
             <th scope="col">Description</th>
             <th scope="col">Payment ID</th>
+            {mayVoid && (
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            )}
           </>
         }
         row={(t) => (
@@ -145,11 +153,17 @@ export function TransactionHistory({ initialCustomerId }: { initialCustomerId?: 
             <BalanceChangeCell before={t.balanceBefore} after={t.balanceAfter} />
             <td className="description">{t.description}</td>
             <td className="mono small">{t.paymentId ?? '—'}</td>
+            {mayVoid && (
+              <td>
+                <VoidButton transaction={t} onVoid={(grantId) => setVoidTarget({ grantId, customerName: t.customerName })} />
+              </td>
+            )}
           </tr>
         )}
         empty="No transactions match these filters."
         onPage={setPage}
       />
+      <VoidGrantModal target={voidTarget} onClose={() => setVoidTarget(null)} onDone={transactions.reload} />
     </section>
   );
 }

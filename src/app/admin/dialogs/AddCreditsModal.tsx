@@ -1,11 +1,12 @@
 'use client';
 
 import { useEffect, useId, useRef, useState } from 'react';
-import { formatCredits, formatNumber } from '@/app/_ui/format';
-import { MAX_CREDITS_PER_TRANSACTION, MAX_DESCRIPTION_LENGTH } from '@/app/shared/credits';
+import { formatCredits, formatDate, formatNumber } from '@/app/_ui/format';
+import { MAX_CREDITS_PER_TRANSACTION, MAX_DESCRIPTION_LENGTH, type GrantCategory } from '@/app/shared/credits';
 import { ApiError, apiFetch } from '@/app/_ui/api-client';
 import { Modal } from '@/app/_ui/Modal';
 import { ErrorAlert } from '@/app/_ui/States';
+import { amountError } from './credit-form';
 
 export interface CreditTarget {
   id: number;
@@ -17,13 +18,17 @@ interface AddCreditsResponse {
   transaction: { id: number; amount: number; balanceBefore: number; balanceAfter: number };
 }
 
-/** Form values are strings: accept only plain digits, so "1.5", "1e3" and " 100 " are errors, not guesses. */
-function amountError(raw: string): string | null {
-  if (raw === '') return 'Enter an amount';
-  if (!/^[0-9]+$/.test(raw)) return 'Enter a whole number of credits (digits only)';
-  const n = Number(raw);
-  if (n < 1) return 'Amount must be at least 1';
-  if (n > MAX_CREDITS_PER_TRANSACTION) return `Maximum ${formatNumber(MAX_CREDITS_PER_TRANSACTION)} credits per transaction`;
+const today = () => new Date().toISOString().slice(0, 10);
+
+/** A date input's day (UTC): the credits expire at the end of it. */
+function expiryInstant(day: string): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString();
+}
+
+function expiryError(day: string): string | null {
+  if (day === '') return null;
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day) || Number.isNaN(Date.parse(day))) return 'Enter a date';
+  if (day < today()) return 'The expiry date must be today or later';
   return null;
 }
 
@@ -45,6 +50,8 @@ export function AddCreditsModal({ customer, onClose, onAdded }: AddCreditsProps)
 function AddCreditsForm({ customer, onClose, onAdded }: AddCreditsProps & { customer: CreditTarget }) {
   const [amount, setAmount] = useState('');
   const [description, setDescription] = useState('');
+  const [category, setCategory] = useState<GrantCategory>('promotional');
+  const [expiresOn, setExpiresOn] = useState('');
   const [touched, setTouched] = useState({ amount: false, description: false });
   const [submitting, setSubmitting] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
@@ -53,11 +60,25 @@ function AddCreditsForm({ customer, onClose, onAdded }: AddCreditsProps & { cust
   const [idempotencyKey, setIdempotencyKey] = useState(() => crypto.randomUUID());
   const amountRef = useRef<HTMLInputElement>(null);
   const successRef = useRef<HTMLDivElement>(null);
-  const ids = { amount: useId(), amountHint: useId(), amountError: useId(), description: useId(), descriptionError: useId(), descriptionHint: useId() };
+  const ids = {
+    amount: useId(),
+    amountHint: useId(),
+    amountError: useId(),
+    description: useId(),
+    descriptionError: useId(),
+    descriptionHint: useId(),
+    category: useId(),
+    categoryHint: useId(),
+    expiry: useId(),
+    expiryHint: useId(),
+    expiryError: useId(),
+  };
 
   function reset() {
     setAmount('');
     setDescription('');
+    setCategory('promotional');
+    setExpiresOn('');
     setTouched({ amount: false, description: false });
     setError(null);
     setResult(null);
@@ -74,11 +95,12 @@ function AddCreditsForm({ customer, onClose, onAdded }: AddCreditsProps & { cust
   const descriptionProblem = description.trim() === '' ? 'Enter a reason for the audit trail' : null;
   const showAmountError = touched.amount && amountProblem;
   const showDescriptionError = touched.description && descriptionProblem;
+  const expiryProblem = expiryError(expiresOn);
 
   async function submit(event: React.FormEvent) {
     event.preventDefault();
     setTouched({ amount: true, description: true });
-    if (amountProblem || descriptionProblem || submitting) {
+    if (amountProblem || descriptionProblem || expiryProblem || submitting) {
       if (amountProblem) amountRef.current?.focus();
       return;
     }
@@ -88,7 +110,14 @@ function AddCreditsForm({ customer, onClose, onAdded }: AddCreditsProps & { cust
       const res = await apiFetch<AddCreditsResponse>('/api/admin/credits/add', {
         method: 'POST',
         headers: { 'Idempotency-Key': idempotencyKey },
-        body: JSON.stringify({ customerId: customer.id, amount: Number(amount), description: description.trim() }),
+        // Without a category or expiry the request is the guide's own: a promotional grant that never expires.
+        body: JSON.stringify({
+          customerId: customer.id,
+          amount: Number(amount),
+          description: description.trim(),
+          ...(category === 'paid' ? { category } : {}),
+          ...(expiresOn ? { expiresAt: expiryInstant(expiresOn) } : {}),
+        }),
       });
       setResult(res.transaction);
       onAdded(customer.id, res.transaction.amount, res.transaction.balanceAfter);
@@ -121,6 +150,7 @@ function AddCreditsForm({ customer, onClose, onAdded }: AddCreditsProps & { cust
               Added {formatCredits(result.amount)} to {customer.name}. New balance:{' '}
               <strong>{formatCredits(result.balanceAfter)}</strong>.
             </p>
+            {expiresOn && <p>Unspent credits of this grant expire at the end of {formatDate(`${expiresOn}T00:00:00Z`)} (UTC).</p>}
           </div>
           <div className="modal-actions">
             <button type="button" className="btn btn-secondary" onClick={reset}>
@@ -179,10 +209,49 @@ function AddCreditsForm({ customer, onClose, onAdded }: AddCreditsProps & { cust
               </p>
             )}
           </div>
+          <div className="field-row">
+            <div className="field">
+              <label htmlFor={ids.category}>Category</label>
+              <select
+                id={ids.category}
+                name="category"
+                value={category}
+                onChange={(e) => setCategory(e.target.value as GrantCategory)}
+                aria-describedby={ids.categoryHint}
+              >
+                <option value="promotional">Promotional</option>
+                <option value="paid">Paid</option>
+              </select>
+              <p id={ids.categoryHint} className="hint">
+                Paid: the customer paid for these credits.
+              </p>
+            </div>
+            <div className="field">
+              <label htmlFor={ids.expiry}>Expiry date (optional)</label>
+              <input
+                id={ids.expiry}
+                name="expiresOn"
+                type="date"
+                min={today()}
+                value={expiresOn}
+                onChange={(e) => setExpiresOn(e.target.value)}
+                aria-invalid={expiryProblem ? true : undefined}
+                aria-describedby={`${ids.expiryHint}${expiryProblem ? ` ${ids.expiryError}` : ''}`}
+              />
+              <p id={ids.expiryHint} className="hint">
+                Unspent credits expire at the end of this day (UTC). Empty: never.
+              </p>
+              {expiryProblem && (
+                <p id={ids.expiryError} className="field-error">
+                  {expiryProblem}
+                </p>
+              )}
+            </div>
+          </div>
           <div className="alert alert-warning">
             <p>
               <strong>Admin credit addition.</strong> This is recorded in the audit trail with your username and
-              cannot be deleted. Mistakes are corrected with a new transaction.
+              cannot be deleted. A super admin can void a mistaken grant from the Transactions tab.
             </p>
           </div>
           {error && <ErrorAlert title="Credits were not added" error={error} />}

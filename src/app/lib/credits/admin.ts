@@ -1,14 +1,15 @@
 import 'server-only';
-import { recordAudit } from '../audit';
 import type { Actor } from '../auth/caller';
 import type { Db } from '../db';
+import { auditCreditChange } from './audit-event';
 import { addCredits, type CreditTransaction } from './ledger';
 import type { AddCreditsInput } from './schemas';
 
 /**
  * The guide's manual admin credit addition: an `admin_grant` row whose payment id and description
  * carry the admin (`MANUAL_ADMIN_{userId}_{timestamp}`, "(Added by: …)"), which the guide's audit
- * queries select on; the audit log's `credits.added` event commits with it.
+ * queries select on. It is a grant: `promotional` unless the input says `paid`, priority 100 and no
+ * expiry unless given. The audit log's `credits.added` event commits with it.
  */
 export function adminAddCredits(db: Db, admin: Actor, input: AddCreditsInput): Promise<CreditTransaction> {
   return db.transaction(async (tx) => {
@@ -19,15 +20,11 @@ export function adminAddCredits(db: Db, admin: Actor, input: AddCreditsInput): P
       amount: input.amount,
       description: `[ADMIN] ${input.description} (Added by: ${admin.username})`,
       paymentId: `MANUAL_ADMIN_${admin.id}_${Date.now()}`,
+      category: input.category,
+      expiresAt: input.expiresAt,
+      priority: input.priority,
     });
-    await recordAudit(tx, {
-      action: 'credits.added',
-      actor: admin,
-      customerId: t.customerId,
-      target: { type: 'credit_transaction', id: t.id },
-      before: { balance: t.balanceBefore },
-      after: { balance: t.balanceAfter, amount: t.amount, type: t.type, description: t.description },
-    });
+    await auditCreditChange(tx, admin, 'credits.added', t);
     return t;
   });
 }
