@@ -9,6 +9,7 @@ const STATUS = {
   validation_failed: 400,
   unauthorized: 401,
   insufficient_credits: 402,
+  monthly_limit_reached: 402,
   forbidden: 403,
   not_found: 404,
   method_not_allowed: 405,

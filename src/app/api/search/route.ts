@@ -3,12 +3,14 @@ import { runSearch } from '@/app/lib/searches';
 import { searchSchema } from '@/app/lib/searches/schemas';
 
 /**
- * POST /api/search { query, type: 'keyword' | 'profile' }: a paid Roblox look-up for the caller's
- * customer. 402 when the balance is below the cost (Roblox is not called); 502, refunded, when
- * Roblox can't answer; 400/404, refunded, when Roblox rejects the query.
+ * POST /api/search { query, type: 'keyword' | 'profile' | 'groups' | 'usernames' }: a paid Roblox
+ * look-up for the caller's customer at its price in force. 402 when the balance or the user's
+ * monthly limit doesn't cover it, 503 when the shared Roblox rate limit is spent (Roblox is not
+ * called, nothing charged); 502, refunded, when Roblox can't answer; 400/404, refunded, when
+ * Roblox rejects the query. Idempotency-Key: one charge per key, the first answer replayed.
  */
 export const { GET, POST, PUT, PATCH, DELETE } = endpoint({
-  POST: route({ permission: 'searches.run', body: searchSchema }, ({ db, caller, body }) =>
-    runSearch(db, caller, body),
+  POST: route({ permission: 'searches.run', body: searchSchema, idempotent: 'searches.run', idempotency: 'claim' }, ({ db, caller, body, claim }) =>
+    runSearch(db, caller, body, { claim }),
   ),
 });
