@@ -146,9 +146,15 @@ describe('schema.sql', () => {
       'credit_transactions',
       'customer_counters',
       'customer_credits',
+      'customer_search_prices',
       'customers',
       'idempotency_keys',
+      'roblox_cache',
+      'roblox_cache_leases',
+      'roblox_rate_buckets',
+      'search_prices',
       'searches',
+      'user_monthly_spend',
       'users',
     ]);
     expect(migrated.views.map((v) => v.relname)).toEqual(['customer_stats']);

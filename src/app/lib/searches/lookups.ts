@@ -1,8 +1,10 @@
 import 'server-only';
 import type { SearchType } from '@/app/shared/searches';
+import { allOrFirstError } from './roblox/client';
 import type {
   RobloxApi,
   RobloxCallGate,
+  RobloxFriendCounts,
   RobloxProfile,
   RobloxProvider,
   RobloxUserSummary,
@@ -93,7 +95,7 @@ export function planOf(input: SearchInput): Plan {
         async fetch(roblox, gate) {
           // The profile first: an unknown id is a 404 before anything else is asked.
           const user = await roblox.getUser(userId, gate);
-          const [usernameHistory, headshots, counts] = await Promise.all([
+          const [usernameHistory, headshots, counts] = await allOrFirstError<[string[], Map<number, string | null>, RobloxFriendCounts]>([
             roblox.getUsernameHistory(userId, HISTORY_LIMIT, gate),
             roblox.getHeadshots([userId], gate),
             roblox.getFriendCounts(userId, gate),

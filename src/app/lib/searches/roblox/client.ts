@@ -44,6 +44,17 @@ export function retryAfterSeconds(header: string | null, now = Date.now()): numb
   return Number.isNaN(at) ? null : Math.max(0, Math.ceil((at - now) / 1000));
 }
 
+/**
+ * Like Promise.all, but waits for every call before failing with the first error: no request is
+ * left running (and metered) after its look-up has already been answered.
+ */
+export async function allOrFirstError<T extends readonly unknown[]>(calls: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  const settled = await Promise.allSettled(calls);
+  const failed = settled.find((s) => s.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as unknown as T;
+}
+
 function backoff(attempt: number, base: number, hintedSeconds: number | null): number {
   const exponential = base * 2 ** attempt * (0.5 + Math.random());
   return Math.min(MAX_BACKOFF_MS, Math.max((hintedSeconds ?? 0) * 1000, exponential));
@@ -143,7 +154,7 @@ export function createLiveClient(opts: LiveClientOptions): RobloxProvider {
     },
     async getFriendCounts(id, gate) {
       const count = async (what: string) => (await call('friends', `/v1/users/${id}/${what}/count`, robloxCount, gate)).count;
-      const [friends, followers, followings] = await Promise.all([count('friends'), count('followers'), count('followings')]);
+      const [friends, followers, followings] = await allOrFirstError<[number, number, number]>([count('friends'), count('followers'), count('followings')]);
       return { friends, followers, followings };
     },
     async getUserGroups(id, gate) {
