@@ -1,7 +1,8 @@
 -- State shared by every app instance when REDIS_URL is unset (issue 16): Roblox answers cached
 -- for ROBLOX_CACHE_SECONDS, the lease that lets one instance fill a missing entry while the others
 -- wait for it, and one token bucket per Roblox API host (with the pause a 429 from Roblox asks
--- for). Losing any of it costs at most some extra Roblox calls, so none of it is WAL-logged.
+-- for; NULL: not paused). Losing any of it costs at most some extra Roblox calls, so none of it
+-- is WAL-logged.
 CREATE UNLOGGED TABLE roblox_cache (
   key        text PRIMARY KEY,
   value      jsonb NOT NULL,
@@ -19,5 +20,5 @@ CREATE UNLOGGED TABLE roblox_rate_buckets (
   host         text PRIMARY KEY,
   tokens       double precision NOT NULL,
   refilled_at  timestamptz NOT NULL,
-  paused_until timestamptz NOT NULL DEFAULT '-infinity'
+  paused_until timestamptz
 );

@@ -205,17 +205,15 @@ function robloxFailure(err: unknown, plan: Plan, refunded: number | null): AppEr
 
 /** A look-up Roblox failed after it was charged: refunded, and the answer says so only if the refund row exists. */
 async function failCharged(db: Db, c: Charge, plan: Plan, err: unknown, durationMs: number): Promise<AppError> {
-  if (!isRobloxFailure(err)) console.error('[lookup] unexpected error:', err);
+  if (!isRobloxFailure(err) && !(err instanceof AppError)) console.error('[lookup] unexpected error:', err);
   const reason = err instanceof Error ? err.message : 'unknown error';
   const refunded = await dbStep(`Look-up #${c.searchId} failed and its refund is not recorded yet. ${SWEEP_PROMISE}`, () =>
     refund(db, c.searchId, err instanceof RobloxRejectedError ? 'rejected' : 'refunded', reason, durationMs),
   );
   if (isRobloxFailure(err)) return robloxFailure(err, plan, refunded);
-  return new AppError(
-    'internal',
-    'The look-up failed',
-    `Look-up #${c.searchId} could not be completed. ${refunded ? `Your ${plural(refunded)} ${refunded === 1 ? 'was' : 'were'} refunded.` : 'No credits were charged.'}`,
-  );
+  const money = refunded ? `Your ${plural(refunded)} ${refunded === 1 ? 'was' : 'were'} refunded.` : 'No credits were charged.';
+  if (err instanceof AppError) return new AppError(err.code, err.message, `${String(err.details)} ${money}`, err.headers);
+  return new AppError('internal', 'The look-up failed', `Look-up #${c.searchId} could not be completed. ${money}`);
 }
 
 /** Roblox's part of the budget a look-up may take: every attempt of two calls in a row, with backoffs. */

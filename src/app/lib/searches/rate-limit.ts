@@ -1,5 +1,6 @@
 import 'server-only';
 import { config } from '../config';
+import { AppError } from '../errors';
 import { RobloxRateLimitedError, robloxHosts, type RobloxApi, type RobloxCallGate } from './roblox';
 import type { LookupStore } from './store';
 
@@ -14,6 +15,14 @@ export interface LookupGate extends RobloxCallGate {
   finish(): Promise<void>;
 }
 
+/** Without the shared store the limit can't be kept, so Roblox is not called at all. */
+function storeDown(err: unknown): never {
+  console.error(`[lookups] rate limit store: ${(err as Error).message}`);
+  throw new AppError('unavailable', 'Service temporarily unavailable', 'The shared Roblox rate limit could not be checked, so Roblox was not asked.', {
+    'Retry-After': '5',
+  });
+}
+
 export async function reserveRobloxCalls(store: LookupStore, calls: Partial<Record<RobloxApi, number>>): Promise<LookupGate> {
   const hosts = robloxHosts();
   const bucket = { perMinute: config.roblox.ratePerMinute };
@@ -22,7 +31,7 @@ export async function reserveRobloxCalls(store: LookupStore, calls: Partial<Reco
     reserved[hosts[api]] = Math.min(bucket.perMinute, (reserved[hosts[api]] ?? 0) + n);
   }
   const apiOf = (host: string) => (Object.keys(hosts) as RobloxApi[]).find((a) => hosts[a] === host)!;
-  const grant = await store.takeTokens(reserved, bucket);
+  const grant = await store.takeTokens(reserved, bucket).catch(storeDown);
   if (!grant.ok) throw new RobloxRateLimitedError(apiOf(grant.host), grant.retryAfterSeconds);
   return {
     async beforeRequest(api) {
@@ -31,11 +40,11 @@ export async function reserveRobloxCalls(store: LookupStore, calls: Partial<Reco
         reserved[host]!--;
         return;
       }
-      const more = await store.takeTokens({ [host]: 1 }, bucket);
+      const more = await store.takeTokens({ [host]: 1 }, bucket).catch(storeDown);
       if (!more.ok) throw new RobloxRateLimitedError(api, more.retryAfterSeconds);
     },
     async rateLimitedBy(api, seconds) {
-      await store.pauseHost(hosts[api], seconds, bucket);
+      await store.pauseHost(hosts[api], seconds, bucket).catch((err: Error) => console.error(`[lookups] pause not stored: ${err.message}`));
     },
     async finish() {
       for (const [host, n] of Object.entries(reserved)) {

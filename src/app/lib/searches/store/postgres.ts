@@ -56,7 +56,7 @@ export function postgresStore(db: Db): LookupStore {
               `INSERT INTO roblox_rate_buckets AS b (host, tokens, refilled_at)
                SELECT $1, $2::float8 - $3, statement_timestamp() WHERE $3 <= $2::float8
                ON CONFLICT (host) DO UPDATE SET tokens = ${REFILLED('b')} - $3, refilled_at = statement_timestamp()
-                WHERE b.paused_until <= statement_timestamp() AND ${REFILLED('b')} >= $3
+                WHERE (b.paused_until IS NULL OR b.paused_until <= statement_timestamp()) AND ${REFILLED('b')} >= $3
                RETURNING tokens`,
               [host, bucket.perMinute, want[host]],
             );
@@ -67,7 +67,7 @@ export function postgresStore(db: Db): LookupStore {
       } catch (err) {
         if (!(err instanceof NoTokens)) throw err;
         const { rows } = await db.query<{ wait: number }>(
-          `SELECT GREATEST(EXTRACT(EPOCH FROM b.paused_until - statement_timestamp()),
+          `SELECT GREATEST(COALESCE(EXTRACT(EPOCH FROM b.paused_until - statement_timestamp()), 0),
                            ($3 - ${REFILLED('b')}) * 60.0 / $2::float8, 1)::float8 AS wait
              FROM roblox_rate_buckets b WHERE b.host = $1`,
           [err.host, bucket.perMinute, want[err.host]],
