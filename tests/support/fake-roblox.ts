@@ -41,6 +41,7 @@ const FAULTY_BASE = 8_000_000_000;
 
 /** A user id the fake answers for on every API but `api`, which answers with `fault`. */
 export function faultyUserId(api: RobloxApi, fault: Fault, nonce: number): number {
+  if (!Number.isInteger(nonce) || nonce < 0 || nonce >= 80_000_000) throw new RangeError(`faultyUserId: nonce ${nonce} is not in 0..79,999,999`);
   return FAULTY_BASE + nonce * 100 + ROBLOX_APIS.indexOf(api) * 10 + FAULTS.indexOf(fault);
 }
 
