@@ -17,7 +17,7 @@ const FORMS: Record<SearchType, { label: string; hint: string; numeric?: boolean
   profile: { label: 'Roblox user ID', hint: 'Digits only, e.g. 156. Shows the avatar, friends, followers and username history.', numeric: true, button: 'Look up profile' },
   groups: { label: 'Roblox user ID for groups', hint: 'Digits only. Lists the groups the user is in, with role and rank.', numeric: true, button: 'Look up groups' },
   usernames: {
-    label: 'Usernames',
+    label: 'Usernames to resolve',
     hint: `Up to ${MAX_USERNAMES}, separated by commas or new lines. Each name Roblox finds is charged; the others are refunded.`,
     multiline: true,
     button: 'Resolve',
