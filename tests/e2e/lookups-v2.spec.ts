@@ -88,7 +88,7 @@ test('the search page: a tab per type with its price, balance and allowance in v
   await screenshot(page, 'search-tabs-1280', { docs: true });
   await page.setViewportSize({ width: 390, height: 844 });
   await expect(page.getByTestId('balance')).toBeInViewport();
-  await tab(page, /^Usernames/).scrollIntoViewIfNeeded();
+  for (const name of [/^Users by name/, /^Profile/, /^Groups/, /^Usernames/]) await expect(tab(page, name)).toBeInViewport();
   const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
   expect(scrollWidth, 'no sideways scrolling at 390 px').toBeLessThanOrEqual(390);
   await screenshot(page, 'search-tabs-390', { docs: true });
@@ -144,5 +144,7 @@ test('the Users tab shows each user’s spending this month against the limit, a
   await expectAccessible(page);
   await screenshot(page, 'users-tab-limits-1280', { docs: true });
   await page.setViewportSize({ width: 390, height: 844 });
+  await expect(page.getByRole('region', { name: 'Users table' })).toBeVisible();
+  expect(await page.evaluate(() => document.documentElement.scrollWidth), 'no sideways scrolling at 390 px').toBeLessThanOrEqual(390);
   await screenshot(page, 'users-tab-limits-390');
 });

@@ -102,7 +102,7 @@ export function SearchHistory({ me, version }: { me: { id: number; customerId: n
         }
         row={(s) => (
           <tr key={s.id}>
-            <td>
+            <td className="nowrap">
               <time dateTime={s.createdAt}>{formatDateTime(s.createdAt)}</time>
             </td>
             <td>{s.username}</td>
