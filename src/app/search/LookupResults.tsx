@@ -62,7 +62,6 @@ export function KeywordResults({
 function Headshot({ url, name, size = 96 }: { url: string | null; name: string; size?: number }) {
   return url ? (
     // A Roblox CDN or inline image whose size is known; next/image would proxy what needs no proxy.
-    // eslint-disable-next-line @next/next/no-img-element
     <img className="headshot" src={url} alt={`Avatar of ${name}`} width={size} height={size} />
   ) : (
     <span className="headshot headshot-none" style={{ width: size, height: size }} role="img" aria-label={`No avatar image for ${name}`}>
