@@ -9,9 +9,10 @@ const securityHeaders = [
   { key: 'Cross-Origin-Opener-Policy', value: 'same-origin' },
   {
     key: 'Content-Security-Policy',
-    // Next injects inline bootstrap scripts, hence 'unsafe-inline' for scripts; everything else is same-origin.
+    // Next injects inline bootstrap scripts, hence 'unsafe-inline' for scripts; everything else is same-origin,
+    // but for Roblox's CDN, which serves the avatar headshots of profile look-ups.
     value:
-      "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+      "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data: https://*.rbxcdn.com; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
   },
 ];
 

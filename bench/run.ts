@@ -25,6 +25,7 @@ import { runEmbedded, type EmbeddedResult } from './embedded';
 import { creditAdditions, health, lookups, mergeHttp, type HttpResult } from './http';
 import { createGrantCustomers, GRANT_CUSTOMERS, ledgerDb, mergeLedger, runLedger, type LedgerResult } from './ledger';
 import { explainLists, listCases, timeLists, type ListResult } from './lists';
+import { runLookupCache, type CacheScenario } from './lookup-cache';
 import { adminQuery, BENCH_DATABASE_URL, connect, createBenchDatabase } from './pg';
 import { mergePgbench, PGBENCH, pgbenchInit, pgbenchN, type PgbenchResult } from './pgbench';
 import { signIn, startBenchServer, ensureBuild, type BenchServer } from './server';
@@ -171,6 +172,11 @@ function printTable(r: Results) {
     const h = r.memory.withoutHeapLimit;
     lines.push(`        without the heap limit (Node's defaults): ${h.restMb} MB at rest, ${h.afterHttpMb} MB after the same load (${h.runs.map((x) => `${x.endpoint.split(' ')[1]} ×${x.connections} ${x.perSecond}/s`).join(', ')})`);
   }
+  lines.push('', 'Shared look-up cache (two instances, fake Roblox)');
+  lines.push(`${pad('scenario', 44)}${pad('store', 10)}${pad('cache', 7, true)}${pad('Roblox', 8, true)}${pad('Roblox req', 12, true)}${pad('look-ups/s', 12, true)}${pad('p99 ms', 8, true)}`);
+  for (const c of r.lookupCache) {
+    lines.push(`${pad(c.name, 44)}${pad(c.store, 10)}${pad(c.fromCache, 7, true)}${pad(c.fromUpstream, 8, true)}${pad(c.upstreamRequests, 12, true)}${pad(c.perSecond, 12, true)}${pad(c.p99Ms, 8, true)}`);
+  }
   lines.push(`Data set built in ${r.dataset.buildSeconds} s${r.growth ? ` (10× smaller: ${r.growth.buildSeconds} s)` : ''}`, '', 'Targets');
   for (const t of r.targets) lines.push(`  ${t.met ? 'met    ' : 'MISSED '} ${t.name}: ${t.value} (target ${t.limit})`);
   lines.push('', `Run took ${r.durationSeconds} s; results in ${path.relative(process.cwd(), OUT)}`, '');
@@ -195,6 +201,7 @@ interface Results {
     withoutHeapLimit?: { nodeOptions: string; restMb: number; afterHttpMb: number; runs: Array<{ endpoint: string; connections: number; perSecond: number }> };
   };
   embedded: EmbeddedResult;
+  lookupCache: CacheScenario[];
   targets: Array<{ name: string; value: number | string; limit: string; met: boolean }>;
   durationSeconds: number;
 }
@@ -237,7 +244,7 @@ async function main() {
   // 2. The data set of this mode: lists, ledger core, HTTP, memory.
   const size = datasetSize(MODE.scale);
   const { bdb, buildSeconds, verifySeconds } = await prepareDatabase(MODE.name, size, passwordHash);
-  let partial: Omit<Results, 'embedded' | 'targets' | 'durationSeconds' | 'machine' | 'mode' | 'date' | 'command' | 'postgres' | 'growth'>;
+  let partial: Omit<Results, 'embedded' | 'lookupCache' | 'targets' | 'durationSeconds' | 'machine' | 'mode' | 'date' | 'command' | 'postgres' | 'growth'>;
   try {
     const pgbenchScale = Math.max(...WORKERS);
     const pgbenchInitSeconds = round(await pgbenchInit(bdb.url, pgbenchScale), 1);
@@ -359,6 +366,12 @@ async function main() {
   }
 
   // 3. Embedded.
+  // The shared look-up cache: two instances, the fake Roblox, 1,000 look-ups (database store; Redis too with BENCH_REDIS_URL).
+  const lookupCache: CacheScenario[] = [];
+  for (const redisUrl of [undefined, ...(process.env.BENCH_REDIS_URL ? [process.env.BENCH_REDIS_URL] : [])]) {
+    lookupCache.push(...(await runLookupCache({ lookups: 1_000, concurrency: quick ? 32 : 64, redisUrl, log })));
+  }
+
   log('embedded: npm start on a fresh PGlite directory');
   const embedded = await runEmbedded({ seconds: MODE.embeddedSeconds, starts: MODE.embeddedStarts });
   log(`embedded: first page after ${embedded.startSeconds} s; ${embedded.additionsPerSecond} additions/s`);
@@ -384,6 +397,14 @@ async function main() {
     { name: 'admin list plans: scans of credit_transactions/searches reading > 20,000 rows', value: violations.length, limit: '0', met: violations.length === 0 },
     { name: 'embedded start to first page (s)', value: embedded.startSeconds, limit: '≤ 5 s', met: embedded.startSeconds <= 5 },
     // `npm start` runs the server with the heap limit; without it (plain `next start`) RSS is reported above.
+    ...lookupCache
+      .filter((c) => c.distinctQueries === 1)
+      .map((c) => ({
+        name: `Roblox requests for ${c.lookups} identical look-ups across ${c.instances} instances (${c.store} cache)`,
+        value: c.upstreamRequests,
+        limit: '1',
+        met: c.upstreamRequests === 1,
+      })),
     {
       name: 'server RSS after the HTTP runs, as npm start runs it (MB)',
       value: partial.memory.afterHttpMb,
@@ -400,6 +421,7 @@ async function main() {
     ...(growth ? { growth } : {}),
     ...partial,
     embedded,
+    lookupCache,
     targets,
     durationSeconds: round((Date.now() - started) / 1000, 1),
   };

@@ -25,7 +25,7 @@ interface TenantData {
 type Foreign = 403 | 404 | 'filtered';
 
 interface Endpoint {
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
   /** false: the request names no customer (it acts on the caller's own), so only tenant A applies. */
   targeted?: boolean;
   route: string;
@@ -380,6 +380,83 @@ const ENDPOINTS: Endpoint[] = [
       expect(body.items.length).toBeGreaterThan(0);
       expect(body.total).toBe(body.items.length);
       for (const s of body.items) expect(usernames.has(s.username), `look-up ${s.id} by ${s.username}`).toBe(true);
+    },
+  },
+  {
+    method: 'GET',
+    route: '/api/search/usage',
+    permission: 'searches.usage',
+    write: false,
+    ownScopeApplies: true,
+    foreign: 403,
+    successStatus: 200,
+    request: async (t) => ({ path: `/api/search/usage?customerId=${t.customer.id}&groupBy=user&from=2000-01-01` }),
+    verifySuccess: async (t, body) => {
+      // The tenant's own look-up (by its victim) is counted, and nobody else's.
+      expect(body.customerId).toBe(t.customer.id);
+      expect(body.items.map((r: { userId: number }) => r.userId)).toContain(t.victim.id);
+      const members = await admin.expectJson(admin.get(`/api/admin/users?customerId=${t.customer.id}&pageSize=100`), 200);
+      const ids = new Set(members.items.map((u: { id: number }) => u.id));
+      for (const r of body.items) expect(ids.has(r.userId)).toBe(true);
+      expect(body.totals.lookups).toBeGreaterThan(0);
+    },
+  },
+  {
+    method: 'GET',
+    route: '/api/admin/prices',
+    permission: 'prices.manage',
+    targeted: false,
+    write: false,
+    ownScopeApplies: true,
+    foreign: 403,
+    successStatus: 200,
+    request: async () => ({ path: '/api/admin/prices' }),
+    verifySuccess: async (_t, body) => {
+      expect(Object.keys(body.prices).sort()).toEqual(['groups', 'keyword', 'profile', 'usernames']);
+    },
+  },
+  {
+    method: 'PUT',
+    route: '/api/admin/prices',
+    permission: 'prices.manage',
+    targeted: false,
+    write: true,
+    ownScopeApplies: true,
+    foreign: 403,
+    successStatus: 200,
+    // The platform's list is shared by every suite on this server: the matrix only re-states the defaults.
+    request: async () => ({ path: '/api/admin/prices', body: { prices: {} } }),
+    verifySuccess: async (_t, body) => {
+      for (const p of Object.values(body.prices) as Array<{ source: string }>) expect(p.source).toBe('default');
+    },
+  },
+  {
+    method: 'GET',
+    route: '/api/admin/customers/:id/prices',
+    permission: 'prices.read',
+    write: false,
+    ownScopeApplies: true,
+    foreign: 403,
+    successStatus: 200,
+    request: async (t) => ({ path: `/api/admin/customers/${t.customer.id}/prices` }),
+    verifySuccess: async (t, body) => {
+      expect(body.customerId).toBe(t.customer.id);
+      expect(body.prices.keyword.credits).toBeTypeOf('number');
+    },
+  },
+  {
+    method: 'PUT',
+    route: '/api/admin/customers/:id/prices',
+    permission: 'prices.manage',
+    write: true,
+    ownScopeApplies: true,
+    foreign: 403,
+    successStatus: 200,
+    request: async (t) => ({ path: `/api/admin/customers/${t.customer.id}/prices`, body: { prices: { groups: 1 } } }),
+    verifySuccess: async (t, body) => {
+      expect(body.prices.groups).toEqual({ credits: 1, per: 'lookup', source: 'customer' });
+      const read = await admin.expectJson(admin.get(`/api/admin/customers/${t.customer.id}/prices`), 200);
+      expect(read.prices.groups.source).toBe('customer');
     },
   },
   {

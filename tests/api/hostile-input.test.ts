@@ -605,7 +605,7 @@ describe('POST /api/admin/users and PATCH /api/admin/users/:id: generated bodies
 
 describe('POST /api/search: generated bodies', () => {
   // Keywords the fake Roblox treats as fault injections (slow, 5xx …) are not hostile input.
-  const FAULTS = /^(fail500|ratelimited|flaky|slow|malformed|wrongshape)/;
+  const FAULTS = /^(fail500|ratelimited|flaky|slow|malformed|wrongshape|backoff)/;
   const known = fixtureUsers.slice(0, 20).map((u) => String(u.id));
 
   it('never a 5xx; a 200 charged exactly the look-up cost; a 4xx charged nothing (a Roblox rejection is refunded)', async () => {

@@ -1,4 +1,4 @@
-import { startFakeRoblox } from '../support/fake-roblox';
+import { fakeRobloxEnv, startFakeRoblox } from '../support/fake-roblox';
 import { startServer } from '../support/server';
 
 /**
@@ -8,9 +8,10 @@ import { startServer } from '../support/server';
 export default async function globalSetup() {
   const roblox = await startFakeRoblox({ slowMs: 3_000 });
   const server = await startServer({
-    ROBLOX_USERS_API_URL: roblox.url,
+    ...fakeRobloxEnv(roblox),
     ROBLOX_TIMEOUT_MS: '800',
     ROBLOX_MAX_RETRIES: '2',
+    ROBLOX_RATE_LIMIT_PER_MINUTE: '1000000',
   }).catch(async (err: unknown) => {
     await roblox.close();
     throw err;

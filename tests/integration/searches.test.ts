@@ -2,12 +2,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { addCredits, consumeCredits, getBalance, InsufficientCreditsError } from '@/app/lib/credits';
 import type { Db } from '@/app/lib/db/types';
 import { AppError } from '@/app/lib/errors';
-import { fixtureSearch, fixtureUser, fixtureUsers } from '@/app/lib/searches/roblox/fixture';
+import { fixtureSearch, fixtureUsers } from '@/app/lib/searches/roblox/fixture';
 import { listSearches, refundStaleSearches, runSearch } from '@/app/lib/searches';
 import { createTestDb, unique, type TestDatabase } from '../support/db';
 import { onPostgres } from '../support/env';
 import { startFakeRoblox, type FakeRoblox } from '../support/fake-roblox';
 import { rejection } from '../support/assert';
+import { expectedProfile } from '../support/roblox-expect';
 
 /**
  * Paid look-ups (src/app/lib/searches.ts) on a database of their own: the debit before Roblox is
@@ -15,7 +16,7 @@ import { rejection } from '../support/assert';
  * interrupted look-ups, and the ledger invariants through all of it.
  */
 
-const ENV_KEYS = ['ROBLOX_PROVIDER', 'ROBLOX_USERS_API_URL', 'ROBLOX_TIMEOUT_MS', 'ROBLOX_MAX_RETRIES', 'SEARCH_CREDIT_COST'] as const;
+const ENV_KEYS = ['ROBLOX_PROVIDER', 'ROBLOX_USERS_API_URL', 'ROBLOX_TIMEOUT_MS', 'ROBLOX_MAX_RETRIES', 'SEARCH_CREDIT_COST', 'ROBLOX_CACHE_SECONDS'] as const;
 const savedEnv = Object.fromEntries(ENV_KEYS.map((k) => [k, process.env[k]]));
 function restoreEnv() {
   for (const k of ENV_KEYS) {
@@ -27,6 +28,8 @@ function useFixtureRoblox() {
   restoreEnv();
   delete process.env.SEARCH_CREDIT_COST;
   process.env.ROBLOX_PROVIDER = 'fixture';
+  // Each look-up here asks the provider itself; the shared cache has suites of its own (lookups-shared.test.ts).
+  process.env.ROBLOX_CACHE_SECONDS = '0';
 }
 
 let t: TestDatabase;
@@ -128,6 +131,7 @@ describe('runSearch: answered look-ups are charged', () => {
       results: fixtureSearch('blox', 10),
       creditsCharged: 1,
       balance: 4,
+      cached: false,
     });
     expect(result.type === 'keyword' && result.results).toHaveLength(10);
 
@@ -162,9 +166,10 @@ describe('runSearch: answered look-ups are charged', () => {
       type: 'profile',
       searchId: expect.any(Number),
       query: String(known.id),
-      profile: fixtureUser(known.id),
+      profile: expectedProfile(known.id),
       creditsCharged: 1,
       balance: 1,
+      cached: false,
     });
     const [row] = await searchesOf(caller.customerId);
     expect(row).toMatchObject({ search_type: 'profile', status: 'success', result_count: 1, credits_charged: 1 });
@@ -393,6 +398,7 @@ describe('listSearches', () => {
       status: 'success',
       resultCount: 1,
       creditsCharged: 1,
+      cached: false,
       durationMs: expect.any(Number),
       error: null,
       createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),

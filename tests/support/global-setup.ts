@@ -1,10 +1,18 @@
 import type { TestProject } from 'vitest/node';
-import { startFakeRoblox, type FakeRoblox } from './fake-roblox';
+import { fakeRobloxEnv, startFakeRoblox, type FakeRoblox } from './fake-roblox';
 import { startServer, type RunningServer } from './server';
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    server: { baseUrl: string; adminUsername: string; adminPassword: string; databaseUrl?: string; robloxUrl: string; logFile: string };
+    server: {
+      baseUrl: string;
+      adminUsername: string;
+      adminPassword: string;
+      databaseUrl?: string;
+      robloxUrl: string;
+      robloxUrls: Record<'users' | 'thumbnails' | 'friends' | 'groups', string>;
+      logFile: string;
+    };
   }
 }
 
@@ -22,9 +30,11 @@ export async function setup(project: TestProject) {
     LOGIN_RATE_LIMIT_WINDOW_SECONDS: '4',
     // The suites connect from 127.0.0.1 and send X-Forwarded-For to act as many clients.
     TRUSTED_PROXIES: '127.0.0.1',
-    ROBLOX_USERS_API_URL: roblox.url,
+    ...fakeRobloxEnv(roblox),
     ROBLOX_TIMEOUT_MS: '800',
     ROBLOX_MAX_RETRIES: '2',
+    // The suites send far more than Roblox's 60 a minute; the limit itself is tested on servers of its own.
+    ROBLOX_RATE_LIMIT_PER_MINUTE: '1000000',
   });
   project.provide('server', {
     baseUrl: server.baseUrl,
@@ -32,6 +42,7 @@ export async function setup(project: TestProject) {
     adminPassword: server.adminPassword,
     databaseUrl: server.databaseUrl,
     robloxUrl: roblox.url,
+    robloxUrls: roblox.urls,
     logFile: server.logFile,
   });
 }

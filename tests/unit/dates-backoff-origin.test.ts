@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { assertSameOrigin } from '@/app/lib/http/csrf';
-import { backoff } from '@/app/lib/searches/roblox/client';
+import { backoff, retryAfterSeconds } from '@/app/lib/searches/roblox/client';
 import { isoDate } from '@/app/lib/validation';
 
 describe('ISO-8601 date parsing', () => {
@@ -28,10 +28,13 @@ describe('retry backoff', () => {
     }
   });
 
-  it("honours Retry-After seconds up to the cap, and ignores one that isn't a number", () => {
-    expect(backoff(0, 1, '1')).toBe(1_000);
-    expect(backoff(0, 1, '60')).toBe(2_000);
-    expect(backoff(0, 1, 'Wed, 21 Oct 2015 07:28:00 GMT')).toBeLessThan(2);
+  it('honours Retry-After up to the cap: seconds or an HTTP date, an unreadable one ignored', () => {
+    expect(backoff(0, 1, retryAfterSeconds('1'))).toBe(1_000);
+    expect(backoff(0, 1, retryAfterSeconds('60'))).toBe(2_000);
+    const now = Date.parse('2026-01-01T00:00:00Z');
+    expect(retryAfterSeconds('Thu, 01 Jan 2026 00:00:02 GMT', now)).toBe(2);
+    expect(retryAfterSeconds('soon')).toBeNull();
+    expect(backoff(0, 1, retryAfterSeconds('soon'))).toBeLessThan(2);
   });
 });
 

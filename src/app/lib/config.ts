@@ -73,6 +73,12 @@ const SCHEMA = z.object({
   ROBLOX_TIMEOUT_MS: wholeNumber('ROBLOX_TIMEOUT_MS', 1, 600_000, 5_000),
   ROBLOX_MAX_RETRIES: wholeNumber('ROBLOX_MAX_RETRIES', 0, 10, 2),
   CREDIT_EXPIRY_INTERVAL_SECONDS: wholeNumber('CREDIT_EXPIRY_INTERVAL_SECONDS', 1, 60, 15),
+  ROBLOX_THUMBNAILS_API_URL: url('ROBLOX_THUMBNAILS_API_URL', ['http:', 'https:']).transform((s) => s ?? 'https://thumbnails.roblox.com'),
+  ROBLOX_FRIENDS_API_URL: url('ROBLOX_FRIENDS_API_URL', ['http:', 'https:']).transform((s) => s ?? 'https://friends.roblox.com'),
+  ROBLOX_GROUPS_API_URL: url('ROBLOX_GROUPS_API_URL', ['http:', 'https:']).transform((s) => s ?? 'https://groups.roblox.com'),
+  ROBLOX_CACHE_SECONDS: wholeNumber('ROBLOX_CACHE_SECONDS', 0, 86_400, 300),
+  ROBLOX_RATE_LIMIT_PER_MINUTE: wholeNumber('ROBLOX_RATE_LIMIT_PER_MINUTE', 1, 1_000_000, 60),
+  REDIS_URL: url('REDIS_URL', ['redis:', 'rediss:']),
 });
 
 export type Env = z.output<typeof SCHEMA>;
@@ -161,6 +167,24 @@ export const config = {
   },
   get roblox() {
     const e = env();
-    return { provider: e.ROBLOX_PROVIDER, usersApiUrl: e.ROBLOX_USERS_API_URL, timeoutMs: e.ROBLOX_TIMEOUT_MS, maxRetries: e.ROBLOX_MAX_RETRIES };
+    return {
+      provider: e.ROBLOX_PROVIDER,
+      usersApiUrl: e.ROBLOX_USERS_API_URL,
+      apiUrls: {
+        users: e.ROBLOX_USERS_API_URL,
+        thumbnails: e.ROBLOX_THUMBNAILS_API_URL,
+        friends: e.ROBLOX_FRIENDS_API_URL,
+        groups: e.ROBLOX_GROUPS_API_URL,
+      },
+      timeoutMs: e.ROBLOX_TIMEOUT_MS,
+      maxRetries: e.ROBLOX_MAX_RETRIES,
+      /** 0: no cache. */
+      cacheSeconds: e.ROBLOX_CACHE_SECONDS,
+      ratePerMinute: e.ROBLOX_RATE_LIMIT_PER_MINUTE,
+    };
+  },
+  /** Where the look-ups' cache and rate limits live: Redis when set, else the database. */
+  get redisUrl() {
+    return env().REDIS_URL;
   },
 };

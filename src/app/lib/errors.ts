@@ -12,6 +12,7 @@ const STATUS = {
   totp_required: 401,
   totp_invalid: 401,
   insufficient_credits: 402,
+  monthly_limit_reached: 402,
   forbidden: 403,
   two_factor_required: 403,
   not_found: 404,

@@ -4,11 +4,12 @@ import { useEffect, useState } from 'react';
 import type { Role } from '@/app/lib/auth/roles';
 import type { CustomerDto } from '@/app/lib/customers';
 import { useAccess } from '@/app/_ui/access';
-import { formatDate, formatDateTime, formatNumber, ROLE_LABELS } from '@/app/_ui/format';
+import { formatCredits, formatDate, formatDateTime, formatNumber, ROLE_LABELS } from '@/app/_ui/format';
 import type { UserDto } from '@/app/lib/users';
 import { ApiError, apiFetch, useApi, type Page } from '@/app/_ui/api-client';
 import { PagedTable } from '@/app/_ui/PagedTable';
 import { ErrorAlert } from '@/app/_ui/States';
+import { MonthlyLimitModal } from '@/app/admin/dialogs/MonthlyLimitModal';
 import { UserFormModal } from '@/app/admin/dialogs/UserFormModal';
 
 
@@ -21,6 +22,7 @@ export function UserManagement({ me }: { me: { id: number; customerId: number | 
   const [filters, setFilters] = useState({ search: '', customerId: '' });
   const [page, setPage] = useState(1);
   const [creating, setCreating] = useState(false);
+  const [limiting, setLimiting] = useState<UserDto | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [actionError, setActionError] = useState<ApiError | null>(null);
 
@@ -110,6 +112,7 @@ export function UserManagement({ me }: { me: { id: number; customerId: number | 
             <th scope="col">Role</th>
             <th scope="col">Customer</th>
             <th scope="col">Status</th>
+            <th scope="col">Spent this month</th>
             <th scope="col">Created</th>
             <th scope="col">Last sign-in</th>
             <th scope="col">Actions</th>
@@ -144,6 +147,19 @@ export function UserManagement({ me }: { me: { id: number; customerId: number | 
               <td>
                 <span className={`badge badge-${u.active ? 'active' : 'inactive'}`}>{u.active ? 'Active' : 'Inactive'}</span>
               </td>
+              <td className="nowrap" data-testid="monthly-spend">
+                {u.customerId === null ? (
+                  <span className="muted">—</span>
+                ) : (
+                  <>
+                    <MonthlySpend user={u} />
+                    <button type="button" className="btn btn-ghost btn-small" onClick={() => setLimiting(u)}>
+                      {u.monthlyCreditLimit === null ? 'Set limit' : 'Change limit'}
+                      <span className="visually-hidden"> of {u.username}</span>
+                    </button>
+                  </>
+                )}
+              </td>
               <td>
                 <time dateTime={u.createdAt}>{formatDate(u.createdAt)}</time>
               </td>
@@ -172,6 +188,15 @@ export function UserManagement({ me }: { me: { id: number; customerId: number | 
         empty="No users match these filters."
         onPage={setPage}
       />
+      <MonthlyLimitModal
+        user={limiting}
+        onClose={() => setLimiting(null)}
+        onSaved={(message) => {
+          setLimiting(null);
+          setNotice(message);
+          reload();
+        }}
+      />
       <UserFormModal
         open={creating}
         defaultCustomerId={filters.customerId ? Number(filters.customerId) : null}
@@ -184,5 +209,27 @@ export function UserManagement({ me }: { me: { id: number; customerId: number | 
         }}
       />
     </section>
+  );
+}
+
+/** "12 of 50 credits", a bar, and a warning colour near and at the limit; no limit: the spending alone. */
+function MonthlySpend({ user }: { user: UserDto }) {
+  const { spentThisMonth: spent, monthlyCreditLimit: limit } = user;
+  if (limit === null) {
+    return (
+      <span>
+        {formatCredits(spent)} <span className="small muted">(no limit)</span>
+      </span>
+    );
+  }
+  const share = limit === 0 ? 1 : Math.min(1, spent / limit);
+  const level = share >= 1 ? 'full' : share >= 0.8 ? 'near' : 'ok';
+  return (
+    <span className="spend">
+      <span>
+        {formatNumber(spent)} of {formatCredits(limit)}
+      </span>
+      <meter className={`spend-meter spend-${level}`} min={0} max={1} low={0.8} high={0.99} optimum={0} value={share} aria-label={`${user.username} has spent ${Math.round(share * 100)}% of the monthly limit`} />
+    </span>
   );
 }

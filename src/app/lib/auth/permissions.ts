@@ -66,6 +66,18 @@ export const PERMISSIONS = {
     roles: { SUPER_ADMIN: 'any', CUSTOMER_ADMIN: 'own', USER: 'own' },
     forbidden: { error: 'Forbidden', details: 'You cannot view look-ups' },
   },
+  'searches.usage': {
+    roles: { SUPER_ADMIN: 'any', CUSTOMER_ADMIN: 'own', USER: 'own' },
+    forbidden: { error: 'Forbidden', details: 'You cannot view look-up usage' },
+  },
+  'prices.read': {
+    roles: { SUPER_ADMIN: 'any', CUSTOMER_ADMIN: 'own' },
+    forbidden: adminOnly("You must be a SUPER_ADMIN or CUSTOMER_ADMIN to view a customer's prices"),
+  },
+  'prices.manage': {
+    roles: { SUPER_ADMIN: 'any' },
+    forbidden: adminOnly('You must be a SUPER_ADMIN to manage look-up prices'),
+  },
   'account.read': {
     roles: { SUPER_ADMIN: 'any', CUSTOMER_ADMIN: 'own', USER: 'own' },
     forbidden: { error: 'Forbidden', details: 'You cannot view this account' },

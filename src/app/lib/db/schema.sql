@@ -472,7 +472,7 @@ CREATE TABLE login_limits (
   expire bigint
 );
 
--- ===========================================================================
+-- ====================================================================
 -- Ledger v2: migrations 020_credit_grants.sql and 021_customer_stats_credit_kinds.sql (verbatim)
 -- ===========================================================================
 -- Migration 020: ledger v2. Every credit addition is a grant (paid or promotional, optional expiry,
@@ -966,3 +966,88 @@ SELECT c.id,
   FROM customers c
   JOIN customer_counters k ON k.customer_id = c.id
   JOIN customer_credits cc ON cc.customer_id = c.id;
+=======
+-- From 030_search_types.sql … 034_idempotency_claims.sql (look-ups v2, issue 16)
+-- ---------------------------------------------------------------------------
+-- Look-ups v2 (issue 16): four look-up types; queries long enough for 100 usernames; what each
+-- look-up was priced at when it started (credits per unit, and units: names reserved for a
+-- `usernames` look-up, else 1); whether it was answered from the shared cache. Indexes for the
+-- history's type filter and the usage report's date ranges.
+ALTER TABLE searches DROP CONSTRAINT searches_search_type_check;
+ALTER TABLE searches ADD CONSTRAINT searches_search_type_check
+  CHECK (search_type IN ('keyword', 'profile', 'groups', 'usernames'));
+ALTER TABLE searches DROP CONSTRAINT searches_query_check;
+ALTER TABLE searches ADD CONSTRAINT searches_query_check CHECK (length(query) <= 2100);
+ALTER TABLE searches ADD COLUMN unit_price integer CHECK (unit_price >= 0);
+ALTER TABLE searches ADD COLUMN units integer CHECK (units >= 0);
+ALTER TABLE searches ADD COLUMN cached boolean NOT NULL DEFAULT false;
+
+CREATE INDEX searches_customer_type_idx ON searches (customer_id, search_type, id);
+CREATE INDEX searches_customer_created_idx ON searches (customer_id, created_at);
+CREATE INDEX searches_created_idx ON searches (created_at);
+
+-- The price list (issue 16): credits per look-up type (per name resolved for `usernames`), set by
+-- the platform, and per-customer overrides. A type without a row costs SEARCH_CREDIT_COST.
+CREATE TABLE search_prices (
+  search_type text PRIMARY KEY CHECK (search_type IN ('keyword', 'profile', 'groups', 'usernames')),
+  credits     integer NOT NULL CHECK (credits BETWEEN 0 AND 1000000),
+  updated_by  integer REFERENCES users(id),
+  updated_at  timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE customer_search_prices (
+  customer_id integer NOT NULL REFERENCES customers(id),
+  search_type text NOT NULL CHECK (search_type IN ('keyword', 'profile', 'groups', 'usernames')),
+  credits     integer NOT NULL CHECK (credits BETWEEN 0 AND 1000000),
+  updated_by  integer REFERENCES users(id),
+  updated_at  timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (customer_id, search_type)
+);
+
+-- Per-user spending limits (issue 16). monthly_credit_limit NULL: no limit. user_monthly_spend
+-- holds what each user's look-ups took per calendar month (UTC), moved in the same transaction as
+-- the debit or refund: the limit check is the conditional upsert of this row, so concurrent
+-- look-ups of one user queue on it and can't overshoot the limit together.
+ALTER TABLE users ADD COLUMN monthly_credit_limit integer CHECK (monthly_credit_limit >= 0);
+
+CREATE TABLE user_monthly_spend (
+  user_id integer NOT NULL REFERENCES users(id),
+  month   date NOT NULL CHECK (month = date_trunc('month', month)::date),
+  credits bigint NOT NULL DEFAULT 0 CHECK (credits >= 0),
+  PRIMARY KEY (user_id, month)
+);
+
+-- State shared by every app instance when REDIS_URL is unset (issue 16): Roblox answers cached
+-- for ROBLOX_CACHE_SECONDS, the lease that lets one instance fill a missing entry while the others
+-- wait for it, and one token bucket per Roblox API host (with the pause a 429 from Roblox asks
+-- for; NULL: not paused). Losing any of it costs at most some extra Roblox calls, so none of it
+-- is WAL-logged.
+CREATE UNLOGGED TABLE roblox_cache (
+  key        text PRIMARY KEY,
+  value      jsonb NOT NULL,
+  expires_at timestamptz NOT NULL
+);
+CREATE INDEX roblox_cache_expires_idx ON roblox_cache (expires_at);
+
+CREATE UNLOGGED TABLE roblox_cache_leases (
+  key        text PRIMARY KEY,
+  holder     text NOT NULL,
+  expires_at timestamptz NOT NULL
+);
+
+CREATE UNLOGGED TABLE roblox_rate_buckets (
+  host         text PRIMARY KEY,
+  tokens       double precision NOT NULL,
+  refilled_at  timestamptz NOT NULL,
+  paused_until timestamptz
+);
+
+-- Idempotency for requests that call out (a look-up, issue 10 defect 6): the key is claimed (a
+-- row without a response) in the request's first transaction and answered when it finishes, so
+-- no transaction stays open while Roblox is asked. `reference` names what the claim started
+-- (e.g. "look-up #12") for the answer to a retry that finds it unanswered.
+ALTER TABLE idempotency_keys ALTER COLUMN status_code DROP NOT NULL;
+ALTER TABLE idempotency_keys ALTER COLUMN response DROP NOT NULL;
+ALTER TABLE idempotency_keys ADD COLUMN reference text CHECK (length(reference) <= 200);
+ALTER TABLE idempotency_keys ADD CONSTRAINT idempotency_keys_answered CHECK ((status_code IS NULL) = (response IS NULL));
+

@@ -12,7 +12,8 @@ import { parseOrThrow, searchParamsObject } from '../validation';
 import { readJson } from './body';
 import { clientOf } from './client-address';
 import { assertSameOrigin } from './csrf';
-import { idempotent, readIdempotencyKey } from './idempotency';
+import type { Claim } from '../idempotency/store';
+import { claimed, idempotent, readIdempotencyKey } from './idempotency';
 import { errorResponse, json } from './respond';
 
 /**
@@ -42,6 +43,13 @@ export interface RouteSpec<P, Q, B> {
   tenant?: TenantSource;
   /** Honour Idempotency-Key: keys are scoped to this name and the caller. */
   idempotent?: string;
+  /**
+   * How: `transaction` (default) runs the handler in one transaction with its stored response;
+   * `claim`, for a handler that calls out (a look-up), holds no transaction around it: the handler
+   * claims the key in its own first transaction (`ctx.claim`), its answer is stored when it ends,
+   * and a retry meanwhile is a 409.
+   */
+  idempotency?: 'transaction' | 'claim';
   /** Status of a successful answer (default 200). */
   status?: number;
 }
@@ -59,6 +67,8 @@ export interface RouteContext<P, Q, B> {
   params: P;
   query: Q;
   body: B;
+  /** With `idempotency: 'claim'` and an Idempotency-Key: call inside the transaction that starts the work. */
+  claim?: Claim;
 }
 
 /** A handler's answer: a body sent as JSON with the route's status, or a Response of its own (a stream). */
@@ -115,18 +125,22 @@ export function route<P = undefined, Q = undefined, B = undefined>(spec: RouteSp
         ? resolveTenant(caller, scope, requestedTenant(spec.tenant, { body, query, params }), spec.tenant === 'scope' ? 'act on' : spec.tenant.action)
         : undefined;
       const status = spec.status ?? 200;
-      const call = async (db: Db) => {
-        const out = await handler({ req, db, caller, secrets, scope, tenant, params, query, body });
+      const call = async (db: Db, claim?: Claim) => {
+        const out = await handler({ req, db, caller, secrets, scope, tenant, params, query, body, claim });
         return out instanceof Response ? out : { status, body: out };
       };
+      const stored = async (db: Db, claim?: Claim) => {
+        const answer = await call(db, claim);
+        if (answer instanceof Response) throw new Error(`idempotent route ${spec.idempotent} answered a raw Response`);
+        return answer;
+      };
       const key = spec.idempotent ? readIdempotencyKey(req) : null;
-      const out = key
-        ? await idempotent(db, { userId: caller.id, key, endpoint: spec.idempotent!, request: { params, query, body } }, async (tx) => {
-            const answer = await call(tx);
-            if (answer instanceof Response) throw new Error(`idempotent route ${spec.idempotent} answered a raw Response`);
-            return answer;
-          })
-        : await call(db);
+      const request = key && { userId: caller.id, key, endpoint: spec.idempotent!, request: { params, query, body } };
+      const out = !request
+        ? await call(db)
+        : spec.idempotency === 'claim'
+          ? await claimed(db, request, (claim) => stored(db, claim))
+          : await idempotent(db, request, (tx) => stored(tx));
       return out instanceof Response ? out : json(out.body, out.status);
     } catch (err) {
       return errorResponse(err);

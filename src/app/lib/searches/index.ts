@@ -1,4 +1,5 @@
 import 'server-only';
+import type { SearchType } from '@/app/shared/searches';
 import type { Caller } from '../auth/caller';
 import { config } from '../config';
 import { addCredits, consumeCredits, getBalance } from '../credits';
@@ -6,50 +7,122 @@ import type { Db, Queryable } from '../db';
 import { listPage, type Page } from '../db/paging';
 import { Conditions } from '../db/sql';
 import { AppError } from '../errors';
-import { RobloxRejectedError, robloxProvider, type RobloxProfile, type RobloxUserSummary } from './roblox';
+import type { Claim } from '../idempotency/store';
+import { returnToMonthlyLimit, takeFromMonthlyLimit } from './limits';
+import { planOf, type Answer, type AnswerBody, type Plan } from './lookups';
+import { priceOf } from './prices';
+import { reserveRobloxCalls, type LookupGate } from './rate-limit';
+import { RobloxRateLimitedError, RobloxRejectedError, RobloxUnavailableError, robloxProvider } from './roblox';
 import type { SearchHistoryQuery, SearchInput } from './schemas';
+import { lookupStore } from './store';
+import { obtain, SharedFailure } from './upstream';
 
 /**
- * Paid Roblox look-ups ("searches" in code, as in the guide). The credits are debited (atomically, never below zero) before Roblox is
+ * Paid Roblox look-ups ("searches" in code, as in the guide). The price in force is read, the
+ * user's monthly limit taken from and the credits debited in one transaction before Roblox is
  * called; a look-up that Roblox can't answer, or that it rejects as the caller's mistake, is
- * refunded in full, so only answered look-ups cost anything.
+ * refunded in full, so only answered look-ups cost anything (a `usernames` look-up is priced per
+ * name and keeps only what the names Roblox resolved cost). Identical look-ups share one Roblox
+ * call through the cache (./upstream.ts) and are still charged. What a response says happened to
+ * the credits is what the ledger holds.
  */
 
+export type { AnswerBody, GroupMembership, RobloxProfileDetails } from './lookups';
 
-export type SearchResult =
-  | { type: 'keyword'; searchId: number; query: string; results: RobloxUserSummary[]; creditsCharged: number; balance: number }
-  | { type: 'profile'; searchId: number; query: string; profile: RobloxProfile; creditsCharged: number; balance: number };
+export type SearchResult = AnswerBody & {
+  searchId: number;
+  query: string;
+  creditsCharged: number;
+  balance: number;
+  /** Answered from the shared cache (or another look-up's call), not by asking Roblox. */
+  cached: boolean;
+};
 
-async function charge(db: Db, caller: Pick<Caller, 'id' | 'customerId'>, input: SearchInput, cost: number) {
-  return db.transaction(async (tx) => {
-    const { rows } = await tx.query<{ id: number }>(
-      `INSERT INTO searches (customer_id, user_id, query, search_type, status, credits_charged)
-       VALUES ($1, $2, $3, $4, 'pending', $5) RETURNING id`,
-      [caller.customerId!, caller.id, input.query, input.type, cost],
-    );
-    const searchId = rows[0]!.id;
-    if (cost === 0) return { searchId, balance: null };
-    const debit = await consumeCredits(tx, {
-      customerId: caller.customerId!,
-      userId: caller.id,
-      amount: cost,
-      description: `Look-up #${searchId} (${input.type}): ${input.query}`,
-    });
-    return { searchId, balance: debit.balanceAfter };
-  });
+type Who = Pick<Caller, 'id' | 'customerId'>;
+
+interface Charge {
+  searchId: number;
+  unitPrice: number;
+  /** Units charged for before Roblox answered (names asked for, or 1). */
+  units: number;
+  cost: number;
+  createdAt: Date;
 }
 
-/** Gives the credits of a pending look-up back, once: the status guard makes a second refund a no-op. */
-async function refund(db: Db, searchId: number, status: 'refunded' | 'rejected', reason: string, durationMs: number | null): Promise<void> {
-  await db.transaction(async (tx) => {
-    const { rows } = await tx.query<{ customer_id: number; user_id: number; credits_charged: number }>(
+const plural = (n: number) => `${n} credit${n === 1 ? '' : 's'}`;
+
+/**
+ * A database step of a look-up. Its failure is a 503 with `outcome` (what became of the credits,
+ * as far as anyone can know) and never the driver's text, which names tables and values.
+ */
+async function dbStep<T>(outcome: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof AppError) throw err;
+    const e = err as { name?: string; code?: string; message?: string };
+    console.error(`[lookup] database step failed: ${e.name ?? 'Error'}${e.code ? ` (${e.code})` : ''}: ${e.message ?? ''}`);
+    throw new AppError('unavailable', 'Service temporarily unavailable', `The database did not answer. ${outcome}`, { 'Retry-After': '5' });
+  }
+}
+
+const SWEEP_PROMISE = 'A look-up left unfinished is refunded automatically within a few minutes; see the look-up history.';
+
+async function insertSearch(tx: Queryable, who: Who, plan: Plan, unitPrice: number, cost: number, answered?: { resultCount: number; cached: boolean }) {
+  const { rows } = await tx.query<{ id: number; created_at: Date }>(
+    `INSERT INTO searches (customer_id, user_id, query, search_type, status, credits_charged, unit_price, units, result_count, cached, duration_ms)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id, created_at`,
+    [
+      who.customerId!,
+      who.id,
+      plan.query,
+      plan.type,
+      answered ? 'success' : 'pending',
+      cost,
+      unitPrice,
+      plan.units,
+      answered?.resultCount ?? null,
+      answered?.cached ?? false,
+      answered ? 0 : null,
+    ],
+  );
+  return rows[0]!;
+}
+
+/** Takes the price (× units) from the user's monthly limit and the customer's balance, or throws 402. */
+async function debit(tx: Queryable, who: Who, searchId: number, plan: Plan, cost: number) {
+  await takeFromMonthlyLimit(tx, who.id, cost);
+  if (cost > 0) {
+    await consumeCredits(tx, { customerId: who.customerId!, userId: who.id, amount: cost, description: `Look-up #${searchId} (${plan.type}): ${plan.query}`.slice(0, 1000) });
+  }
+}
+
+/** Charges a look-up that is about to ask Roblox: a pending row, priced at the price in force now. */
+async function charge(db: Db, who: Who, plan: Plan, claim: Claim | undefined): Promise<Charge> {
+  return dbStep('The look-up was not run. ' + SWEEP_PROMISE, () =>
+    db.transaction(async (tx) => {
+      const unitPrice = await priceOf(tx, who.customerId!, plan.type);
+      const cost = unitPrice * plan.units;
+      const row = await insertSearch(tx, who, plan, unitPrice, cost);
+      await debit(tx, who, row.id, plan, cost);
+      await claim?.(tx, `look-up #${row.id}`);
+      return { searchId: row.id, unitPrice, units: plan.units, cost, createdAt: row.created_at };
+    }),
+  );
+}
+
+/** Gives the credits of a pending look-up back, once (the status guard makes a second call a no-op); returns what it refunded. */
+async function refund(db: Db, searchId: number, status: 'refunded' | 'rejected', reason: string, durationMs: number | null): Promise<number> {
+  return db.transaction(async (tx) => {
+    const { rows } = await tx.query<{ customer_id: number; user_id: number; credits_charged: number; created_at: Date }>(
       `UPDATE searches SET status = $2, error = $3, duration_ms = $4
         WHERE id = $1 AND status = 'pending'
-        RETURNING customer_id, user_id, credits_charged`,
+        RETURNING customer_id, user_id, credits_charged, created_at`,
       [searchId, status, reason.slice(0, 500), durationMs],
     );
     const s = rows[0];
-    if (!s || s.credits_charged === 0) return;
+    if (!s || s.credits_charged === 0) return 0;
+    await returnToMonthlyLimit(tx, s.user_id, s.created_at, s.credits_charged);
     await addCredits(tx, {
       customerId: s.customer_id,
       userId: s.user_id,
@@ -57,43 +130,149 @@ async function refund(db: Db, searchId: number, status: 'refunded' | 'rejected',
       amount: s.credits_charged,
       description: `Refund for look-up #${searchId}: ${reason}`.slice(0, 1000),
     });
+    return s.credits_charged;
   });
 }
 
-export async function runSearch(db: Db, caller: Pick<Caller, 'id' | 'customerId'>, input: SearchInput): Promise<SearchResult> {
-  const cost = config.searchCreditCost;
-  const { searchId } = await charge(db, caller, input, cost);
-  const started = Date.now();
-  const roblox = robloxProvider();
-  try {
-    const profile = input.type === 'profile' ? await roblox.getUser(Number(input.query)) : null;
-    const results = profile ? null : await roblox.searchUsers(input.query, 10);
-    // Guarded like refund(): if the stale-look-up sweep refunded this one meanwhile, it stays refunded
-    // and the answer was free.
-    const done = await db.query(
-      `UPDATE searches SET status = 'success', result_count = $2, duration_ms = $3 WHERE id = $1 AND status = 'pending'`,
-      [searchId, results ? results.length : 1, Date.now() - started],
+/**
+ * Records Roblox's answer to the look-up that asked: success, and for `usernames` the credits of
+ * the names Roblox did not resolve back. If the stale-look-up sweep refunded it meanwhile, it stays
+ * refunded and the answer was free.
+ */
+async function settle(db: Db, c: Charge, resultCount: number, units: number, durationMs: number): Promise<number> {
+  const final = c.unitPrice * units;
+  return db.transaction(async (tx) => {
+    const { rows } = await tx.query<{ customer_id: number; user_id: number }>(
+      `UPDATE searches SET status = 'success', result_count = $2, duration_ms = $3, credits_charged = $4, units = $5
+        WHERE id = $1 AND status = 'pending' RETURNING customer_id, user_id`,
+      [c.searchId, resultCount, durationMs, final, units],
     );
-    const { balance } = await getBalance(db, caller.customerId!);
-    const base = { searchId, query: input.query, creditsCharged: done.rowCount > 0 ? cost : 0, balance };
-    return profile ? { type: 'profile', profile, ...base } : { type: 'keyword', results: results!, ...base };
-  } catch (err) {
-    const durationMs = Date.now() - started;
-    if (err instanceof RobloxRejectedError) {
-      await refund(db, searchId, 'rejected', err.message, durationMs);
-      throw err.status === 404
-        ? new AppError('not_found', 'Roblox user not found', `Roblox has no user with ID ${input.query}. No credits were charged.`)
-        : new AppError('bad_request', `Roblox rejected the search: ${err.message}`, { query: `${err.message} No credits were charged.` });
+    const s = rows[0];
+    if (!s) return 0;
+    const unused = c.cost - final;
+    if (unused > 0) {
+      await returnToMonthlyLimit(tx, s.user_id, c.createdAt, unused);
+      await addCredits(tx, {
+        customerId: s.customer_id,
+        userId: s.user_id,
+        type: 'refund',
+        amount: unused,
+        description: `Refund for look-up #${c.searchId}: ${c.units - units} of ${c.units} names not found`.slice(0, 1000),
+      });
     }
-    const reason = err instanceof Error ? err.message : 'unknown error';
-    await refund(db, searchId, 'refunded', reason, durationMs);
-    if (!(err instanceof Error && err.name === 'RobloxUnavailableError')) console.error('[lookup] unexpected error:', err);
-    throw new AppError(
-      'bad_gateway',
-      'Roblox is unavailable',
-      `The look-up could not be completed (${reason}). ${cost ? `Your ${cost} credit${cost === 1 ? ' was' : 's were'} refunded.` : ''}`.trim(),
+    return final;
+  });
+}
+
+/** A look-up answered without asking Roblox: charged and recorded as answered in one step. */
+async function chargeAnswered(db: Db, who: Who, plan: Plan, resultCount: number, units: number, claim: Claim | undefined) {
+  return dbStep('Nothing was charged.', () =>
+    db.transaction(async (tx) => {
+      const unitPrice = await priceOf(tx, who.customerId!, plan.type);
+      const cost = unitPrice * units;
+      const row = await insertSearch(tx, who, { ...plan, units }, unitPrice, cost, { resultCount, cached: true });
+      await debit(tx, who, row.id, plan, cost);
+      await claim?.(tx, `look-up #${row.id}`);
+      return { searchId: row.id, cost };
+    }),
+  );
+}
+
+const isRobloxFailure = (err: unknown) =>
+  err instanceof RobloxRejectedError || err instanceof RobloxUnavailableError || err instanceof RobloxRateLimitedError;
+
+/** The answer to a look-up that Roblox failed; `refunded`: what went back to the balance (null: nothing had been charged). */
+function robloxFailure(err: unknown, plan: Plan, refunded: number | null): AppError {
+  const money = refunded ? `Your ${plural(refunded)} ${refunded === 1 ? 'was' : 'were'} refunded.` : 'No credits were charged.';
+  if (err instanceof RobloxRejectedError) {
+    const rejected = refunded ? 'No credits were charged (refunded).' : 'No credits were charged.';
+    if (err.status === 404 || (plan.type !== 'keyword' && plan.type !== 'usernames')) {
+      return new AppError('not_found', 'Roblox user not found', `Roblox has no user with ID ${plan.query} (${err.message}) ${rejected}`);
+    }
+    return new AppError('bad_request', `Roblox rejected the search: ${err.message}`, { query: `${err.message} ${rejected}` });
+  }
+  if (err instanceof RobloxRateLimitedError) {
+    return new AppError(
+      'unavailable',
+      'Roblox rate limit reached',
+      `Look-ups are limited to ${config.roblox.ratePerMinute} requests a minute to each Roblox API (${err.api}); try again in ${err.retryAfterSeconds} s. ${money}`,
+      { 'Retry-After': String(err.retryAfterSeconds) },
     );
   }
+  const reason = err instanceof Error ? err.message : 'unknown error';
+  return new AppError('bad_gateway', 'Roblox is unavailable', `The look-up could not be completed (${reason}). ${money}`);
+}
+
+/** A look-up Roblox failed after it was charged: refunded, and the answer says so only if the refund row exists. */
+async function failCharged(db: Db, c: Charge, plan: Plan, err: unknown, durationMs: number): Promise<AppError> {
+  if (!isRobloxFailure(err) && !(err instanceof AppError)) console.error('[lookup] unexpected error:', err);
+  const reason = err instanceof Error ? err.message : 'unknown error';
+  const refunded = await dbStep(`Look-up #${c.searchId} failed and its refund is not recorded yet. ${SWEEP_PROMISE}`, () =>
+    refund(db, c.searchId, err instanceof RobloxRejectedError ? 'rejected' : 'refunded', reason, durationMs),
+  );
+  if (isRobloxFailure(err)) return robloxFailure(err, plan, refunded);
+  const money = refunded ? `Your ${plural(refunded)} ${refunded === 1 ? 'was' : 'were'} refunded.` : 'No credits were charged.';
+  if (err instanceof AppError) return new AppError(err.code, err.message, `${String(err.details)} ${money}`, err.headers);
+  return new AppError('internal', 'The look-up failed', `Look-up #${c.searchId} could not be completed. ${money}`);
+}
+
+/** Roblox's part of the budget a look-up may take: every attempt of two calls in a row, with backoffs. */
+function leaseMs(): number {
+  const { timeoutMs, maxRetries } = config.roblox;
+  return 2 * (timeoutMs * (maxRetries + 1) + 2_000 * maxRetries) + 1_000;
+}
+
+export async function runSearch(db: Db, caller: Who, input: SearchInput, opts: { claim?: Claim } = {}): Promise<SearchResult> {
+  const plan = planOf(input);
+  const roblox = robloxProvider();
+  const store = await dbStep('Nothing was charged.', () => lookupStore(db));
+  let charged: Charge | undefined;
+  let started = Date.now();
+
+  const lead = async (): Promise<Answer> => {
+    // The offline data set calls nobody, so only the live client is rate limited.
+    let gate: LookupGate | undefined;
+    if (roblox.name === 'live') gate = await reserveRobloxCalls(store, plan.calls);
+    try {
+      charged = await charge(db, caller, plan, opts.claim);
+      started = Date.now();
+      return await plan.fetch(roblox, gate);
+    } finally {
+      await gate?.finish();
+    }
+  };
+
+  let answer: Answer;
+  try {
+    ({ answer } = await obtain(store, plan.cacheKey, {
+      ttlSeconds: config.roblox.cacheSeconds,
+      leaseMs: leaseMs(),
+      lead,
+      isShared: isRobloxFailure,
+    }));
+  } catch (err) {
+    if (charged) throw await failCharged(db, charged, plan, err, Date.now() - started);
+    if (err instanceof SharedFailure) throw robloxFailure(err.cause, plan, null);
+    if (isRobloxFailure(err)) throw robloxFailure(err, plan, null);
+    throw err;
+  }
+
+  const presented = plan.present(answer);
+  let searchId: number;
+  let creditsCharged: number;
+  if (charged) {
+    const c = charged;
+    searchId = c.searchId;
+    creditsCharged = await dbStep(`Roblox answered, but look-up #${c.searchId} could not be recorded. ${SWEEP_PROMISE}`, () =>
+      settle(db, c, presented.resultCount, presented.units, Date.now() - started),
+    );
+  } else {
+    ({ searchId, cost: creditsCharged } = await chargeAnswered(db, caller, plan, presented.resultCount, presented.units, opts.claim));
+  }
+  const { balance } = await dbStep(`Look-up #${searchId} was answered and charged ${plural(creditsCharged)}; see the look-up history.`, () =>
+    getBalance(db, caller.customerId!),
+  );
+  return { ...presented.body, searchId, query: plan.query, creditsCharged, balance, cached: !charged };
 }
 
 /**
@@ -114,10 +293,11 @@ export interface SearchDto {
   userId: number;
   username: string;
   query: string;
-  type: 'keyword' | 'profile';
+  type: SearchType;
   status: 'pending' | 'success' | 'failed' | 'refunded' | 'rejected';
   resultCount: number | null;
   creditsCharged: number;
+  cached: boolean;
   durationMs: number | null;
   error: string | null;
   createdAt: string;
@@ -132,6 +312,7 @@ interface SearchRow {
   status: SearchDto['status'];
   result_count: number | null;
   credits_charged: number;
+  cached: boolean;
   duration_ms: number | null;
   error: string | null;
   created_at: Date;
@@ -139,12 +320,12 @@ interface SearchRow {
 
 /** A customer's look-ups, newest first (`customerId` undefined: every customer); the total is capped like the audit trail's. */
 export async function listSearches(db: Queryable, customerId: number | undefined, q: SearchHistoryQuery): Promise<Page<SearchDto>> {
-  const where = new Conditions().maybe('s.customer_id = ?', customerId).maybe('s.user_id = ?', q.userId);
+  const where = new Conditions().maybe('s.customer_id = ?', customerId).maybe('s.user_id = ?', q.userId).maybe('s.search_type = ?', q.type);
   return listPage(db, q, {
     where,
     countFrom: 'FROM searches s',
     select: (limit, offset) =>
-      `SELECT s.id, s.user_id, u.username, s.query, s.search_type, s.status, s.result_count, s.credits_charged,
+      `SELECT s.id, s.user_id, u.username, s.query, s.search_type, s.status, s.result_count, s.credits_charged, s.cached,
               s.duration_ms, s.error, s.created_at
          FROM searches s JOIN users u ON u.id = s.user_id
         ${where.sql} ORDER BY s.id DESC LIMIT ${limit} OFFSET ${offset}`,
@@ -157,6 +338,7 @@ export async function listSearches(db: Queryable, customerId: number | undefined
       status: r.status,
       resultCount: r.result_count,
       creditsCharged: r.credits_charged,
+      cached: r.cached,
       durationMs: r.duration_ms,
       error: r.error,
       createdAt: r.created_at.toISOString(),

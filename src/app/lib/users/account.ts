@@ -1,14 +1,21 @@
 import 'server-only';
 import type { Caller } from '../auth/caller';
-import { config } from '../config';
 import { getBalance } from '../credits';
 import type { Queryable } from '../db';
+import { monthlySpend, type MonthlySpend } from '../searches/limits';
+import { priceList } from '../searches/prices';
+import type { PriceList } from '@/app/shared/searches';
 
 export interface AccountSummary {
   user: { id: number; username: string; role: Caller['role']; customerId: number | null; customerName: string | null };
   /** The customer's balance; null for platform admins, who have no customer. */
   balance: number | null;
+  /** What a keyword look-up costs the caller (the first price list's one number). */
   searchCost: number;
+  /** What each look-up type costs the caller's customer (platform users: the platform's list). */
+  prices: PriceList;
+  /** The caller's monthly spending and limit (UTC calendar month). */
+  monthlyLimit: MonthlySpend;
   /** The customer's active CUSTOMER_ADMINs: whom to ask for credits. */
   customerAdmins: string[];
 }
@@ -27,10 +34,13 @@ export async function accountSummary(db: Queryable, user: Caller): Promise<Accou
     balance = credits.balance;
     customerAdmins = admins.rows.map((r) => r.username);
   }
+  const [prices, monthly] = await Promise.all([priceList(db, user.customerId), monthlySpend(db, user.id)]);
   return {
     user: { id: user.id, username: user.username, role: user.role, customerId: user.customerId, customerName: user.customerName },
     balance,
-    searchCost: config.searchCreditCost,
+    searchCost: prices.keyword.credits,
+    prices,
+    monthlyLimit: monthly,
     customerAdmins,
   };
 }

@@ -8,7 +8,7 @@ import { endUserSessions } from '../auth/session';
 import type { Db, Queryable } from '../db';
 import { listPage, type Page } from '../db/paging';
 import { Conditions, likePattern } from '../db/sql';
-import { conflict, isPgError, notFound } from '../errors';
+import { badRequest, conflict, isPgError, notFound } from '../errors';
 import type { CreateUserInput, UpdateUserInput, UserListQuery } from './schemas';
 
 export interface UserDto {
@@ -20,6 +20,10 @@ export interface UserDto {
   active: boolean;
   createdAt: string;
   lastLoginAt: string | null;
+  /** Credits this user's look-ups may take per calendar month (UTC); null: no limit. */
+  monthlyCreditLimit: number | null;
+  /** What this user's look-ups took this calendar month (UTC). */
+  spentThisMonth: number;
 }
 
 interface UserRow {
@@ -31,11 +35,15 @@ interface UserRow {
   active: boolean;
   created_at: Date;
   last_login_at: Date | null;
+  monthly_credit_limit: number | null;
+  spent_this_month: number | null;
 }
 
 // password_hash is selected only by findLoginUser; no other query here ever reads it.
 const USER_COLUMNS = `u.id, u.username, u.role, u.customer_id, c.name AS customer_name, u.active,
-  u.created_at, u.last_login_at`;
+  u.created_at, u.last_login_at, u.monthly_credit_limit, ms.credits AS spent_this_month`;
+const USER_FROM = `users u LEFT JOIN customers c ON c.id = u.customer_id
+  LEFT JOIN user_monthly_spend ms ON ms.user_id = u.id AND ms.month = date_trunc('month', now() AT TIME ZONE 'UTC')::date`;
 
 function toDto(r: UserRow): UserDto {
   return {
@@ -47,6 +55,8 @@ function toDto(r: UserRow): UserDto {
     active: r.active,
     createdAt: r.created_at.toISOString(),
     lastLoginAt: r.last_login_at?.toISOString() ?? null,
+    monthlyCreditLimit: r.monthly_credit_limit,
+    spentThisMonth: Number(r.spent_this_month ?? 0),
   };
 }
 
@@ -67,7 +77,7 @@ export async function listUsers(db: Queryable, customerId: number | undefined, q
     where,
     countFrom: 'FROM users u',
     select: (limit, offset) =>
-      `SELECT ${USER_COLUMNS} FROM users u LEFT JOIN customers c ON c.id = u.customer_id
+      `SELECT ${USER_COLUMNS} FROM ${USER_FROM}
        ${where.sql} ORDER BY u.${sort} ${dir} ${nulls}${tieBreak} LIMIT ${limit} OFFSET ${offset}`,
     map: toDto,
   });
@@ -76,7 +86,7 @@ export async function listUsers(db: Queryable, customerId: number | undefined, q
 export async function getUser(db: Queryable, id: number, customerId: number | undefined): Promise<UserDto> {
   const where = new Conditions().add('u.id = ?', id).maybe('u.customer_id = ?', customerId);
   const { rows } = await db.query<UserRow>(
-    `SELECT ${USER_COLUMNS} FROM users u LEFT JOIN customers c ON c.id = u.customer_id ${where.sql}`,
+    `SELECT ${USER_COLUMNS} FROM ${USER_FROM} ${where.sql}`,
     where.params,
   );
   if (!rows[0]) throw notFound('User', `No user with ID ${id}`);
@@ -145,6 +155,9 @@ export async function createUser(db: Db, caller: UserAdmin, input: CreateUserInp
 export async function updateUser(db: Db, caller: UserAdmin & { sessionId?: number | null }, id: number, customerId: number | undefined, patch: UpdateUserInput): Promise<UserDto> {
   const target = await getUser(db, id, customerId);
   assertMayChangeUser(caller, target, patch);
+  if (patch.monthlyCreditLimit !== undefined && target.customerId === null) {
+    throw badRequest('No monthly limit for platform users', { monthlyCreditLimit: 'Only users of a customer run look-ups; leave it out for this user' });
+  }
   const passwordHash = patch.password ? await hashPassword(patch.password) : null;
   await db.transaction(async (tx) => {
     const { rows } = await tx.query<{ role: Role; active: boolean }>('SELECT role, active FROM users WHERE id = $1 FOR UPDATE', [id]);
@@ -155,9 +168,10 @@ export async function updateUser(db: Db, caller: UserAdmin & { sessionId?: numbe
     }
     await tx.query(
       `UPDATE users SET role = COALESCE($2, role), active = COALESCE($3, active),
-              password_hash = COALESCE($4, password_hash)
+              password_hash = COALESCE($4, password_hash),
+              monthly_credit_limit = CASE WHEN $5 THEN $6::integer ELSE monthly_credit_limit END
         WHERE id = $1`,
-      [id, patch.role ?? null, patch.active ?? null, passwordHash],
+      [id, patch.role ?? null, patch.active ?? null, passwordHash, patch.monthlyCreditLimit !== undefined, patch.monthlyCreditLimit ?? null],
     );
     const event = { actor: caller, customerId: target.customerId, target: { type: 'user' as const, id } };
     if (patch.role !== undefined && patch.role !== before.role) {

@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { ROLES } from '../auth/roles';
 import { idParam, idValue, isoTime, orderParam, pageParams, pageSchema } from '../validation';
 
+const MAX_MONTHLY_LIMIT = 1_000_000_000;
+
 export const usernameSchema = z
   .string({ error: 'Username is required' })
   .trim()
@@ -28,8 +30,15 @@ export const updateUserSchema = z
     role: roleSchema.optional(),
     active: z.boolean({ error: 'Active must be true or false' }).optional(),
     password: passwordSchema.optional(),
+    monthlyCreditLimit: z
+      .number({ error: 'The monthly limit is a whole number of credits, or null for no limit' })
+      .int('The monthly limit is a whole number of credits, or null for no limit')
+      .min(0, 'The monthly limit cannot be negative')
+      .max(MAX_MONTHLY_LIMIT, `The monthly limit is at most ${MAX_MONTHLY_LIMIT.toLocaleString('en-US')} credits`)
+      .nullable()
+      .optional(),
   })
-  .refine((v) => Object.keys(v).length > 0, 'Nothing to update: send role, active or password');
+  .refine((v) => Object.keys(v).length > 0, 'Nothing to update: send role, active, password or monthlyCreditLimit');
 export type UpdateUserInput = z.output<typeof updateUserSchema>;
 
 export const USER_SORTS = ['id', 'username', 'role', 'active', 'created_at', 'last_login_at'] as const;

@@ -8,11 +8,22 @@ export * from './types';
 
 let live: { key: string; client: RobloxProvider } | undefined;
 
-/** ROBLOX_PROVIDER=fixture serves the offline data set; anything else, Roblox's live Users API. */
+/** ROBLOX_PROVIDER=fixture serves the offline data set; anything else, Roblox's live APIs. */
 export function robloxProvider(): RobloxProvider {
-  const { provider, usersApiUrl: baseUrl, timeoutMs, maxRetries } = config.roblox;
+  const { provider, apiUrls, timeoutMs, maxRetries } = config.roblox;
   if (provider === 'fixture') return fixtureProvider;
-  const key = `${baseUrl}|${timeoutMs}|${maxRetries}`;
-  if (live?.key !== key) live = { key, client: createLiveClient({ baseUrl, timeoutMs, maxRetries }) };
+  const key = JSON.stringify([apiUrls, timeoutMs, maxRetries]);
+  if (live?.key !== key) live = { key, client: createLiveClient({ baseUrl: apiUrls.users, urls: apiUrls, timeoutMs, maxRetries }) };
   return live.client;
+}
+
+/** The host (host:port) of each Roblox API: the unit of the shared rate limit. */
+export function robloxHosts(): Record<keyof typeof config.roblox.apiUrls, string> {
+  const urls = config.roblox.apiUrls;
+  return {
+    users: new URL(urls.users).host,
+    thumbnails: new URL(urls.thumbnails).host,
+    friends: new URL(urls.friends).host,
+    groups: new URL(urls.groups).host,
+  };
 }
