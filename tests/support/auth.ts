@@ -61,7 +61,7 @@ export async function burst(n: number, make: (i: number) => Promise<() => Promis
 /**
  * Fires `first` together and, a moment later, `then`: each attempt is paid for on arrival, before
  * its (slow) password check, so `then` meets the budgets `first` spent, long before the test
- * server's 4-second window can end, however long the queued password checks take.
+ * server's short window can end, however long the queued password checks take.
  */
 export async function burstThen(first: Array<() => Promise<Attempt>>, then: Array<() => Promise<Attempt>>, gapMs = 1_000): Promise<[Attempt[], Attempt[]]> {
   const a = Promise.all(first.map((f) => f()));

@@ -27,7 +27,7 @@ export async function setup(project: TestProject) {
   roblox = await startFakeRoblox({ slowMs: 3_000 });
   server = await startServer({
     LOGIN_RATE_LIMIT_ATTEMPTS: '5',
-    LOGIN_RATE_LIMIT_WINDOW_SECONDS: '4',
+    LOGIN_RATE_LIMIT_WINDOW_SECONDS: '8',
     // The suites connect from 127.0.0.1 and send X-Forwarded-For to act as many clients.
     TRUSTED_PROXIES: '127.0.0.1',
     ...fakeRobloxEnv(roblox),
