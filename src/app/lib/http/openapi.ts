@@ -40,9 +40,20 @@ const STATUS_TEXT: Record<number, string> = {
   503: 'Temporarily unavailable; retry after Retry-After seconds',
 };
 
+/** Answers may gain fields (an additive change is not a breaking one): their objects stay open. */
+function openObjects(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(openObjects);
+  if (!schema || typeof schema !== 'object') return schema;
+  return Object.fromEntries(
+    Object.entries(schema)
+      .filter(([k, v]) => !(k === 'additionalProperties' && v === false))
+      .map(([k, v]) => [k, openObjects(v)]),
+  );
+}
+
 const json = (schema: z.ZodType, io: 'input' | 'output') => {
   const { $schema: _drop, ...out } = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as Record<string, unknown>;
-  return out;
+  return io === 'output' ? (openObjects(out) as Record<string, unknown>) : out;
 };
 
 /** Statuses a declaration implies: every door route can be 401/403; input can be 400; … */
