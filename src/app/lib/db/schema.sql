@@ -939,21 +939,13 @@ ALTER TABLE customer_credits
     balance = total_purchased - total_used - total_expired - total_voided - total_deducted
     AND total_purchased = total_paid + total_promotional);
 
--- Migration 021: customer_stats names every kind of credit movement. total_credits_purchased (all
+-- Migration 021: every kind of credit movement by name, per customer. total_credits_purchased (all
 -- credits ever added, paid and promotional) and total_credits_used (net: used minus refunded) keep
--- the guide's names; the new columns are appended, so the guide's queries are unchanged.
-CREATE OR REPLACE VIEW customer_stats AS
-SELECT c.id,
-       c.name,
-       c.status,
-       c.created_at,
-       c.updated_at,
-       k.user_count,
-       k.active_user_count,
-       k.search_count AS total_searches,
-       c.contact_email,
-       c.max_users,
-       c.logo_url,
+-- the guide's names. These live in a view of their own, customer_credit_totals: customer_stats
+-- keeps exactly migration 013's columns, so the guide's `psql -f 013_…sql` (CREATE OR REPLACE VIEW,
+-- which can't drop columns) still runs cleanly on an up-to-date database.
+CREATE OR REPLACE VIEW customer_credit_totals AS
+SELECT cc.customer_id AS id,
        cc.balance AS credit_balance,
        cc.total_purchased AS total_credits_purchased,
        cc.total_used AS total_credits_used,
@@ -963,10 +955,9 @@ SELECT c.id,
        cc.total_expired AS total_credits_expired,
        cc.total_voided AS total_credits_voided,
        cc.total_deducted AS total_credits_deducted
-  FROM customers c
-  JOIN customer_counters k ON k.customer_id = c.id
-  JOIN customer_credits cc ON cc.customer_id = c.id;
-=======
+  FROM customer_credits cc;
+
+-- ---------------------------------------------------------------------------
 -- From 030_search_types.sql … 034_idempotency_claims.sql (look-ups v2, issue 16)
 -- ---------------------------------------------------------------------------
 -- Look-ups v2 (issue 16): four look-up types; queries long enough for 100 usernames; what each
