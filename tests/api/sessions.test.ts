@@ -7,11 +7,16 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { unique } from '../support/db';
 import { attempt, clientWith, signOut } from '../support/auth';
 import { auditEvents } from '../support/audit';
-import { assertExactErrorShape, PASSWORD, server, superAdmin, tenant, testAddress, type ApiClient } from '../support/api';
+import { assertExactErrorShape, PASSWORD, server, signedIn, superAdmin, tenant, testAddress, type ApiClient } from '../support/api';
 
 let admin: ApiClient;
 beforeAll(async () => {
-  admin = await superAdmin();
+  // A SUPER_ADMIN of this file's own: other suites end the bootstrap admin's sessions (its own
+  // password change, revoke-all), which would sign this file's admin out mid-test.
+  const root = await superAdmin();
+  const username = unique('sessions_admin');
+  await root.expectJson(root.post('/api/admin/users', { username, password: PASSWORD, role: 'SUPER_ADMIN' }), 201);
+  admin = await signedIn(username, PASSWORD);
 });
 
 const base = () => server().baseUrl;

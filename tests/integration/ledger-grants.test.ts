@@ -234,7 +234,7 @@ describe('void and deduct', () => {
     expect(err).toMatchObject({ status: 409, message: 'Insufficient credits', details: { balance: 8, requested: 9 } });
     expect(await rowsOf(db, c)).toEqual(before);
     const { rows } = await db.query(
-      `SELECT credit_balance, total_credits_purchased, total_credits_used, total_credits_deducted FROM customer_stats WHERE id = $1`,
+      `SELECT credit_balance, total_credits_purchased, total_credits_used, total_credits_deducted FROM customer_credit_totals WHERE id = $1`,
       [c],
     );
     expect(rows).toEqual([{ credit_balance: 8, total_credits_purchased: 14, total_credits_used: 0, total_credits_deducted: 6 }]);
@@ -245,7 +245,7 @@ describe('void and deduct', () => {
 });
 
 describe('one set of totals, and the balance at any time', () => {
-  it('customer_stats, the summary and getBalance agree; balance = purchased − used − expired − voided − deducted', async () => {
+  it('customer_credit_totals, the summary and getBalance agree; balance = purchased − used − expired − voided − deducted', async () => {
     const c = await newCustomer(db);
     const user = await newUser(db, c);
     await addCredits(db, { customerId: c, userId: null, type: 'purchase', amount: 10_000, description: 'pack' });
@@ -261,7 +261,7 @@ describe('one set of totals, and the balance at any time', () => {
     const { rows } = await db.query(
       `SELECT credit_balance, total_credits_purchased, total_credits_used, total_credits_paid, total_credits_promotional,
               total_credits_refunded, total_credits_expired, total_credits_voided, total_credits_deducted
-         FROM customer_stats WHERE id = $1`,
+         FROM customer_credit_totals WHERE id = $1`,
       [c],
     );
     expect(rows[0]).toEqual({
