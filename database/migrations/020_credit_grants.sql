@@ -77,10 +77,15 @@ CREATE TABLE credit_allocations (
   amount         bigint NOT NULL CHECK (amount <> 0),
   -- on a debit's draw: how much of it refunds have given back
   refunded       bigint NOT NULL DEFAULT 0,
-  CONSTRAINT credit_allocations_once UNIQUE (transaction_id, grant_id),
+  -- on a refund's return: the debit whose draw it gives back
+  refund_of      bigint,
+  CONSTRAINT credit_allocations_once UNIQUE NULLS NOT DISTINCT (transaction_id, grant_id, refund_of),
   CONSTRAINT credit_allocations_refunded CHECK (refunded >= 0 AND (refunded = 0 OR refunded <= -amount))
 );
 CREATE INDEX credit_allocations_grant_idx ON credit_allocations (grant_id);
+-- A refund that names no debit gives back the customer's newest look-up draws not yet refunded.
+CREATE INDEX credit_allocations_open_idx ON credit_allocations (customer_id, transaction_id)
+  WHERE amount < 0 AND refunded < -amount;
 
 -- Each backfill run and the last ledger row it derived data for: rows up to there may predate
 -- allocations (their debits drew on no recorded grant); every later row is allocated in full.
@@ -238,34 +243,35 @@ BEGIN
     VALUES (NEW.id, NEW.grant_id, NEW.customer_id, NEW.amount);
 
   ELSE  -- refund: give the credits back to the grants the debit drew them from
-    IF NEW.refund_of IS NULL THEN
-      -- The call shape without a debit: the newest look-up of this user with that much not yet given back.
-      SELECT a.transaction_id INTO NEW.refund_of
-        FROM credit_allocations a JOIN credit_transactions d ON d.id = a.transaction_id
-       WHERE a.customer_id = NEW.customer_id AND a.amount < 0 AND d.type = 'usage'
-         AND d.user_id IS NOT DISTINCT FROM NEW.user_id
-       GROUP BY a.transaction_id
-      HAVING sum(-a.amount - a.refunded) >= NEW.amount
-       ORDER BY a.transaction_id DESC LIMIT 1;
-    END IF;
+    -- Without a debit named (the call shape `addCredits({ type: 'refund' })`): the newest look-ups
+    -- with credits not yet given back, this user's first, then any of the customer's.
     need := NEW.amount;
-    FOR src IN SELECT al.grant_id, -al.amount - al.refunded AS open
-               FROM credit_allocations al JOIN credit_transactions d ON d.id = al.transaction_id
-              WHERE al.transaction_id = NEW.refund_of AND d.customer_id = NEW.customer_id AND d.type = 'usage'
-                AND -al.amount > al.refunded
-              ORDER BY al.grant_id DESC LOOP
-      take := LEAST(need, src.open);
-      UPDATE credit_allocations SET refunded = refunded + take WHERE transaction_id = NEW.refund_of AND grant_id = src.grant_id;
-      UPDATE credit_grants SET remaining = remaining + take, live = true WHERE id = src.grant_id;
-      INSERT INTO credit_allocations (transaction_id, grant_id, customer_id, amount) VALUES (NEW.id, src.grant_id, NEW.customer_id, take);
-      need := need - take;
+    FOR pass IN 1..CASE WHEN NEW.refund_of IS NULL THEN 2 ELSE 1 END LOOP
+      FOR src IN SELECT al.transaction_id AS debit, al.grant_id, -al.amount - al.refunded AS open
+                   FROM credit_allocations al JOIN credit_transactions d ON d.id = al.transaction_id
+                  WHERE al.customer_id = NEW.customer_id AND al.amount < 0 AND al.refunded < -al.amount
+                    AND d.type = 'usage'
+                    AND (al.transaction_id = NEW.refund_of
+                         OR (NEW.refund_of IS NULL AND (pass = 2 OR d.user_id IS NOT DISTINCT FROM NEW.user_id)))
+                  ORDER BY al.transaction_id DESC, al.grant_id DESC LOOP
+        take := LEAST(need, src.open);
+        UPDATE credit_allocations SET refunded = refunded + take WHERE transaction_id = src.debit AND grant_id = src.grant_id AND refund_of IS NULL;
+        UPDATE credit_grants SET remaining = remaining + take, live = true WHERE id = src.grant_id;
+        INSERT INTO credit_allocations (transaction_id, grant_id, customer_id, amount, refund_of)
+        VALUES (NEW.id, src.grant_id, NEW.customer_id, take, src.debit);
+        need := need - take;
+        EXIT WHEN need = 0;
+      END LOOP;
       EXIT WHEN need = 0;
     END LOOP;
     IF need > 0 THEN
-      RAISE EXCEPTION 'a refund of % is more than look-up % of customer % has left to give back', NEW.amount,
-        COALESCE(NEW.refund_of::text, '(none)'), NEW.customer_id
+      RAISE EXCEPTION 'a refund of % is more than % of customer % has left to give back', NEW.amount,
+        COALESCE('look-up ' || NEW.refund_of, 'its look-ups'), NEW.customer_id
         USING ERRCODE = 'check_violation', CONSTRAINT = 'credit_refund_exceeds_usage';
     END IF;
+    -- The debit it gave back, when it was one.
+    NEW.refund_of := (SELECT CASE WHEN count(DISTINCT refund_of) = 1 THEN min(refund_of) END
+                        FROM credit_allocations WHERE transaction_id = NEW.id);
   END IF;
 
   SELECT t.hash INTO prev FROM credit_transactions t WHERE t.customer_id = NEW.customer_id ORDER BY t.id DESC LIMIT 1;
@@ -279,9 +285,10 @@ LANGUAGE plpgsql AS $$
 DECLARE
   a record;
 BEGIN
-  FOR a IN SELECT al.grant_id, al.amount, g.closed
+  FOR a IN SELECT al.grant_id, sum(al.amount) AS amount, g.closed
              FROM credit_allocations al JOIN credit_grants g ON g.id = al.grant_id
-            WHERE al.transaction_id = NEW.id AND g.closed IS NOT NULL LOOP
+            WHERE al.transaction_id = NEW.id AND g.closed IS NOT NULL
+            GROUP BY al.grant_id, g.closed ORDER BY al.grant_id LOOP
     INSERT INTO credit_transactions (customer_id, type, amount, description, grant_id)
     VALUES (NEW.customer_id, CASE a.closed WHEN 'expired' THEN 'expiry' ELSE 'void' END, -a.amount,
             format('Refund #%s returned %s credit(s) to grant #%s, which is %s', NEW.id, a.amount, a.grant_id, a.closed),

@@ -137,6 +137,27 @@ describe('spending order and allocations', () => {
     expect(await getBalance(db, c)).toMatchObject({ balance: 12 });
   });
 
+  it('a refund that names no look-up gives back the newest ones first, across several if it must', async () => {
+    const c = await newCustomer(db);
+    const user = await newUser(db, c);
+    const a = await grant(c, 3, { priority: 1 });
+    const b = await grant(c, 10);
+    const d1 = await use(c, 3, user.id); // all of a
+    const d2 = await use(c, 4, user.id); // from b
+    const r = await addCredits(db, { customerId: c, userId: user.id, type: 'refund', amount: 6, description: 'several look-ups' });
+    const { rows } = await db.query<{ grant_id: number; amount: number; refund_of: number }>(
+      'SELECT grant_id, amount, refund_of FROM credit_allocations WHERE transaction_id = $1 ORDER BY refund_of DESC',
+      [r.id],
+    );
+    expect(rows).toEqual([
+      { grant_id: b.id, amount: 4, refund_of: d2.id },
+      { grant_id: a.id, amount: 2, refund_of: d1.id },
+    ]);
+    expect((await getTransaction(db, r.id, undefined)).transaction.refundOf).toBeNull();
+    expect((await grantsOf(db, c)).map((g) => g.remaining)).toEqual([2, 10]);
+    expect(await getBalance(db, c)).toMatchObject({ balance: 12, totalUsed: 1 });
+  });
+
   it('a refund to a grant that has expired since expires again at once', async () => {
     const c = await newCustomer(db);
     const short = await grant(c, 3, { expiresAt: inSeconds(1.5) });

@@ -64,5 +64,6 @@ describe('npm run ledger:verify', () => {
     } finally {
       await cleanup();
     }
-  });
+    // Two `npm run` starts of tsx (and, on PGlite, two openings of a data directory) on a busy machine.
+  }, 240_000);
 });

@@ -55,7 +55,7 @@ export const LEDGER_INVARIANTS: Record<string, string> = {
   'what a debit says was refunded = what its refunds gave back': `
     SELECT d.id FROM credit_transactions d
       CROSS JOIN LATERAL (SELECT COALESCE(sum(refunded), 0) AS refunded FROM credit_allocations a WHERE a.transaction_id = d.id) a
-      CROSS JOIN LATERAL (SELECT COALESCE(sum(amount), 0) AS given FROM credit_transactions r WHERE r.refund_of = d.id) r
+      CROSS JOIN LATERAL (SELECT COALESCE(sum(amount), 0) AS given FROM credit_allocations r WHERE r.refund_of = d.id) r
      WHERE d.type = 'usage' AND a.refunded <> r.given`,
   'no debit drew on a grant after its expiry': `
     SELECT t.id, a.grant_id FROM credit_allocations a
