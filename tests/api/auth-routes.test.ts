@@ -83,6 +83,12 @@ describe('defect 7: bad requests to /api/auth/* are 4xx { error, details, code }
       const csrf = await send('GET', '/api/auth/csrf', { headers: { cookie: `next-auth.callback-url=${encodeURIComponent(callbackUrl)}` } });
       expect(csrf.status, `csrf with callback cookie ${JSON.stringify(callbackUrl)}`).toBe(200);
     }
+    // Twice in the query, NextAuth would get an array and answer 500 ("server configuration").
+    for (const route of ['csrf', 'signin', 'session', 'providers']) {
+      const twice = await send('GET', `/api/auth/${route}?callbackUrl=%2Fadmin&callbackUrl=1e308`);
+      expect(twice.status, `${route}: ${twice.text}`).toBe(400);
+      assertExactErrorShape(twice.json);
+    }
     const error = await send('GET', '/api/auth/error?error=%0d%0aSet-Cookie:%20x=1');
     expect(error.status).toBe(302);
     expect(error.res.headers.get('location')).toBe('/login?error=Default');

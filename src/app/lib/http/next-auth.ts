@@ -93,8 +93,10 @@ function callbackUrlOk(url: string): boolean {
  * NextAuth's cookie it is dropped (the answer clears it), since the client can't see why.
  */
 async function checkCallbackUrls(req: Request): Promise<void> {
-  const fromQuery = new URL(req.url).searchParams.get('callbackUrl');
-  if (fromQuery !== null && !callbackUrlOk(fromQuery)) {
+  const fromQuery = new URL(req.url).searchParams.getAll('callbackUrl');
+  // Sent twice, NextAuth gets an array where it expects a string and answers 500.
+  if (fromQuery.length > 1) throw new AppError('bad_request', 'Invalid callbackUrl', 'Send callbackUrl once');
+  if (fromQuery.length === 1 && !callbackUrlOk(fromQuery[0]!)) {
     throw new AppError('bad_request', 'Invalid callbackUrl', 'callbackUrl must be a path on this site, e.g. /admin');
   }
   const jar = await cookies();
