@@ -145,6 +145,7 @@ describe('schema.sql', () => {
       'app_settings',
       'audit_events',
       'credit_allocations',
+      'credit_expiry_alerts',
       'credit_grants',
       'credit_ledger_backfills',
       'credit_transactions',
@@ -152,8 +153,11 @@ describe('schema.sql', () => {
       'customer_credits',
       'customer_search_prices',
       'customers',
+      'email_outbox',
       'idempotency_keys',
       'login_limits',
+      'notifications',
+      'outbox_events',
       'roblox_cache',
       'roblox_cache_leases',
       'roblox_rate_buckets',
@@ -164,6 +168,8 @@ describe('schema.sql', () => {
       'user_recovery_codes',
       'user_two_factor',
       'users',
+      'webhook_deliveries',
+      'webhooks',
     ]);
     expect(migrated.views.map((v) => v.relname)).toEqual(['customer_credit_totals', 'customer_stats']);
     expect(migrated.extensions.map((e) => e.extname)).toEqual(['pg_trgm']);
