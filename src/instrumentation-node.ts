@@ -2,10 +2,13 @@
 // generated password once), so the first request finds everything ready.
 import { app } from './app/lib/app';
 import { pruneSessions } from './app/lib/auth/session';
-import { checkConfig } from './app/lib/config';
+import { checkConfig, config } from './app/lib/config';
 import { installServerHooks } from './app/lib/http/server-hooks';
 import { creditExpiryJob } from './app/lib/credits/jobs';
 import { startJobs } from './app/lib/jobs';
+import { storeDefaultThreshold } from './app/lib/notifications/alerts';
+import { alertEmailJob, expiringAlertJob } from './app/lib/notifications/jobs';
+import { webhookDeliveryJob } from './app/lib/webhooks/jobs';
 import { refundStaleSearches } from './app/lib/searches';
 
 // Without NEXTAUTH_URL, NextAuth builds its URLs from the request's Host header.
@@ -29,7 +32,10 @@ try {
   setInterval(() => {
     pruneSessions(db).catch((err) => console.error('[auth] session clean-up failed:', (err as Error).message));
   }, 3_600_000).unref();
-  const jobs = await startJobs(db, [creditExpiryJob]);
+  await storeDefaultThreshold(db, config.lowBalanceThreshold);
+  // Webhook deliveries and alert emails wait in the outbox (written with the change that caused
+  // them): a restart after a crash picks up whatever was not delivered.
+  const jobs = await startJobs(db, [creditExpiryJob, webhookDeliveryJob, alertEmailJob, expiringAlertJob]);
   console.log(`[startup] background jobs on ${jobs.kind}`);
 } catch (err) {
   console.error(`[startup] ${(err as Error).message}`);
