@@ -240,3 +240,24 @@ describe('balance alerts', () => {
     expect(rows.map((r) => r.data)).toEqual([expect.objectContaining({ grantId: soon.id, remaining: 5 })]);
   });
 });
+
+describe('creating an endpoint without WEBHOOK_ALLOW_PRIVATE', () => {
+  it.each([
+    ['http://hooks.example.com/x', /https/],
+    ['https://127.0.0.1/x', /127\.0\.0\.1, which is not a public address/],
+    ['https://10.0.0.7/x', /10\.0\.0\.7, which is not a public address/],
+    ['https://169.254.169.254/latest/meta-data', /169\.254\.169\.254, which is not a public address/],
+    ['https://[::1]/x', /::1, which is not a public address/],
+    ['https://[::ffff:127.0.0.1]/x', /not a public address/],
+    ['https://localhost/x', /not a public address/],
+  ])('refuses %s with a 400 and writes nothing', async (url, message) => {
+    delete process.env.WEBHOOK_ALLOW_PRIVATE;
+    try {
+      const before = await count(`SELECT count(*)::int AS n FROM webhooks`);
+      await expect(createWebhook(t.db, actor, undefined, { url, events: ['credits.low'] })).rejects.toMatchObject({ status: 400, message: expect.stringMatching(message) });
+      expect(await count(`SELECT count(*)::int AS n FROM webhooks`)).toBe(before);
+    } finally {
+      process.env.WEBHOOK_ALLOW_PRIVATE = 'true';
+    }
+  });
+});
