@@ -71,6 +71,20 @@ async function customerNameExists(name: string): Promise<boolean> {
   return list.items.some((c: { name: string }) => c.name === name);
 }
 
+// Endpoints the matrix creates point at a port nobody listens on (the suites' server allows private addresses).
+const HOOK_URL = 'http://127.0.0.1:9/matrix';
+
+async function newWebhook(t: TenantData): Promise<{ id: number; url: string }> {
+  const url = `${HOOK_URL}/${unique('hook')}`;
+  const { webhook } = await admin.expectJson(admin.post('/api/admin/webhooks', { url, events: ['credits.low'], customerId: t.customer.id }), 201);
+  return webhook;
+}
+
+async function webhookUrls(t: TenantData): Promise<string[]> {
+  const { items } = await admin.expectJson(admin.get(`/api/admin/webhooks?customerId=${t.customer.id}&pageSize=100`), 200);
+  return items.map((w: { url: string }) => w.url);
+}
+
 /** Every (endpoint, method) of the admin API, each mapped to the permission its route declares. */
 const ENDPOINTS: Endpoint[] = [
   {
@@ -626,6 +640,157 @@ const ENDPOINTS: Endpoint[] = [
       const lines = csv.trim().split(/\r?\n/).slice(1);
       expect(lines.length).toBeGreaterThan(0);
       for (const line of lines) expect(line).toContain(t.customer.name);
+    },
+  },
+  {
+    method: 'GET',
+    route: '/api/admin/webhooks',
+    permission: 'webhooks.manage',
+    write: false,
+    ownScopeApplies: true,
+    foreign: 403,
+    successStatus: 200,
+    request: async (t) => {
+      await newWebhook(t);
+      return { path: `/api/admin/webhooks?customerId=${t.customer.id}` };
+    },
+    verifySuccess: async (t, body) => {
+      expect(body.items.length).toBeGreaterThan(0);
+      for (const w of body.items) expect(w.customerId).toBe(t.customer.id);
+      for (const w of body.items) expect(w).not.toHaveProperty('secret');
+    },
+  },
+  {
+    method: 'POST',
+    route: '/api/admin/webhooks',
+    permission: 'webhooks.manage',
+    write: true,
+    ownScopeApplies: true,
+    foreign: 403,
+    successStatus: 201,
+    request: async (t) => {
+      const url = `${HOOK_URL}/${unique('create')}`;
+      return { path: '/api/admin/webhooks', body: { url, events: ['credits.low'], customerId: t.customer.id }, marker: url };
+    },
+    verifySuccess: async (t, body, url) => {
+      expect(body.webhook).toMatchObject({ url, customerId: t.customer.id, events: ['credits.low'] });
+      expect(body.secret).toMatch(/^whsec_/);
+      expect(await webhookUrls(t)).toContain(url);
+    },
+  },
+  {
+    method: 'GET',
+    route: '/api/admin/webhooks/:id',
+    permission: 'webhooks.manage',
+    write: false,
+    ownScopeApplies: true,
+    foreign: 404,
+    successStatus: 200,
+    request: async (t) => {
+      const w = await newWebhook(t);
+      return { path: `/api/admin/webhooks/${w.id}`, marker: String(w.id) };
+    },
+    verifySuccess: async (t, body, id) => {
+      expect(body.webhook).toMatchObject({ id: Number(id), customerId: t.customer.id });
+    },
+  },
+  {
+    method: 'DELETE',
+    route: '/api/admin/webhooks/:id',
+    permission: 'webhooks.manage',
+    write: true,
+    ownScopeApplies: true,
+    foreign: 404,
+    successStatus: 200,
+    request: async (t) => {
+      const w = await newWebhook(t);
+      return { path: `/api/admin/webhooks/${w.id}`, marker: w.url };
+    },
+    verifySuccess: async (t, body, url) => {
+      expect(body.webhook.url).toBe(url);
+      expect(await webhookUrls(t)).not.toContain(url);
+    },
+  },
+  {
+    method: 'GET',
+    route: '/api/admin/webhooks/:id/deliveries',
+    permission: 'webhooks.manage',
+    write: false,
+    ownScopeApplies: true,
+    foreign: 404,
+    successStatus: 200,
+    request: async (t) => {
+      const w = await newWebhook(t);
+      await admin.expectJson(admin.post(`/api/admin/webhooks/${w.id}/test`), 200);
+      return { path: `/api/admin/webhooks/${w.id}/deliveries`, marker: String(w.id) };
+    },
+    verifySuccess: async (_t, body, id) => {
+      expect(body.items).toHaveLength(1);
+      expect(body.items[0]).toMatchObject({ webhookId: Number(id), eventType: 'webhook.test', attempts: 1 });
+    },
+  },
+  {
+    method: 'POST',
+    route: '/api/admin/webhooks/:id/deliveries/:deliveryId/retry',
+    permission: 'webhooks.manage',
+    write: true,
+    ownScopeApplies: true,
+    foreign: 404,
+    successStatus: 200,
+    request: async (t) => {
+      const w = await newWebhook(t);
+      const { delivery } = await admin.expectJson(admin.post(`/api/admin/webhooks/${w.id}/test`), 200);
+      return { path: `/api/admin/webhooks/${w.id}/deliveries/${delivery.id}/retry`, marker: `${w.id}/${delivery.id}` };
+    },
+    verifySuccess: async (_t, body, marker) => {
+      const [id, deliveryId] = marker!.split('/').map(Number);
+      expect(body.delivery).toMatchObject({ id: deliveryId, webhookId: id, attempts: 2 });
+    },
+  },
+  {
+    method: 'POST',
+    route: '/api/admin/webhooks/:id/test',
+    permission: 'webhooks.manage',
+    write: true,
+    ownScopeApplies: true,
+    foreign: 404,
+    successStatus: 200,
+    request: async (t) => {
+      const w = await newWebhook(t);
+      return { path: `/api/admin/webhooks/${w.id}/test`, marker: String(w.id) };
+    },
+    verifySuccess: async (_t, body, id) => {
+      expect(body.delivery).toMatchObject({ webhookId: Number(id), eventType: 'webhook.test', attempts: 1 });
+    },
+  },
+  {
+    method: 'GET',
+    route: '/api/me/notifications',
+    permission: 'account.notifications',
+    targeted: false,
+    write: false,
+    ownScopeApplies: true,
+    foreign: 403,
+    successStatus: 200,
+    request: async () => ({ path: '/api/me/notifications' }),
+    verifySuccess: async (_t, body) => {
+      expect(body.unreadCount).toBeTypeOf('number');
+      expect(Array.isArray(body.items)).toBe(true);
+    },
+  },
+  {
+    method: 'POST',
+    route: '/api/me/notifications/read',
+    permission: 'account.notifications',
+    targeted: false,
+    write: true,
+    ownScopeApplies: true,
+    foreign: 403,
+    successStatus: 200,
+    request: async () => ({ path: '/api/me/notifications/read', body: {} }),
+    verifySuccess: async (_t, body, _m, _b, client) => {
+      expect(body).toEqual({ unreadCount: 0 });
+      expect((await client.expectJson(client.get('/api/me/notifications'), 200)).unreadCount).toBe(0);
     },
   },
 ];

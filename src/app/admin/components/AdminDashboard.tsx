@@ -6,12 +6,14 @@ import { AuditLog } from './AuditLog';
 import { CustomerManagement } from './CustomerManagement';
 import { TransactionHistory } from './TransactionHistory';
 import { UserManagement } from './UserManagement';
+import { WebhookManagement } from './WebhookManagement';
 
 const TABS = [
   { id: 'customers', label: 'Customers' },
   { id: 'users', label: 'Users' },
   { id: 'transactions', label: 'Transactions' },
   { id: 'audit', label: 'Audit log', permission: 'audit.read' },
+  { id: 'webhooks', label: 'Webhooks', permission: 'webhooks.manage' },
 ] as const;
 export type TabId = (typeof TABS)[number]['id'];
 
@@ -70,6 +72,7 @@ export function AdminDashboard({ me, initialTab }: { me: DashboardUser; initialT
         {tab === 'users' && <UserManagement me={me} />}
         {tab === 'transactions' && <TransactionHistory />}
         {tab === 'audit' && <AuditLog />}
+        {tab === 'webhooks' && <WebhookManagement />}
       </div>
     </>
   );

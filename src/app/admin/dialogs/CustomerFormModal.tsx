@@ -13,6 +13,8 @@ export interface CustomerFields {
   contactEmail: string | null;
   maxUsers: number;
   logoUrl: string | null;
+  lowBalanceThreshold?: number;
+  lowBalanceThresholdIsCustom?: boolean;
 }
 
 const EMPTY: CustomerFields = { name: '', status: 'active', contactEmail: null, maxUsers: 10, logoUrl: null };
@@ -38,7 +40,15 @@ function CustomerForm({ customer, onClose, onSaved }: CustomerFormProps & { cust
   const editing = customer !== 'new' ? customer : null;
   const [values, setValues] = useState(() => {
     const c = editing ?? EMPTY;
-    return { name: c.name, status: c.status as string, contactEmail: c.contactEmail ?? '', maxUsers: String(c.maxUsers), logoUrl: c.logoUrl ?? '' };
+    return {
+      name: c.name,
+      status: c.status as string,
+      contactEmail: c.contactEmail ?? '',
+      maxUsers: String(c.maxUsers),
+      logoUrl: c.logoUrl ?? '',
+      // Empty: the platform default (LOW_BALANCE_THRESHOLD).
+      lowBalanceThreshold: c.lowBalanceThresholdIsCustom ? String(c.lowBalanceThreshold) : '',
+    };
   });
   const [error, setError] = useState<ApiError | null>(null);
   const [saving, setSaving] = useState(false);
@@ -47,12 +57,14 @@ function CustomerForm({ customer, onClose, onSaved }: CustomerFormProps & { cust
   async function submit(event: React.FormEvent) {
     event.preventDefault();
     const maxUsers = /^[0-9]+$/.test(values.maxUsers) ? Number(values.maxUsers) : NaN;
+    const threshold = values.lowBalanceThreshold.trim();
     const body = {
       name: values.name,
       status: values.status,
       contactEmail: values.contactEmail.trim() || null,
       maxUsers: Number.isNaN(maxUsers) ? values.maxUsers : maxUsers,
       logoUrl: values.logoUrl.trim() || null,
+      lowBalanceThreshold: threshold === '' ? null : /^[0-9]+$/.test(threshold) ? Number(threshold) : threshold,
     };
     setSaving(true);
     setError(null);
@@ -68,10 +80,11 @@ function CustomerForm({ customer, onClose, onSaved }: CustomerFormProps & { cust
     }
   }
 
-  const field = (name: keyof typeof values, label: string, props: FieldProps = {}) => (
+  const field = (name: keyof typeof values, label: string, props: FieldProps = {}, hint?: string) => (
     <TextField
       label={label}
       name={name}
+      hint={hint}
       value={values[name]}
       onChange={(value) => setValues((v) => ({ ...v, [name]: value }))}
       error={error?.fieldError(name)}
@@ -97,6 +110,10 @@ function CustomerForm({ customer, onClose, onSaved }: CustomerFormProps & { cust
       {field('contactEmail', 'Contact email', { type: 'email', autoComplete: 'off' })}
       {field('maxUsers', 'Max users', { inputMode: 'numeric' })}
       {field('logoUrl', 'Logo URL', { type: 'url', placeholder: 'https://…' })}
+      {field('lowBalanceThreshold', 'Low-balance threshold', {
+        inputMode: 'numeric',
+        placeholder: editing?.lowBalanceThresholdIsCustom === false ? `Platform default (${editing.lowBalanceThreshold})` : 'Platform default',
+      }, 'Admins are alerted when the balance falls below this many credits. Empty: the platform default; 0: never.')}
       {error && <ErrorAlert title={editing ? 'The customer was not saved' : 'The customer was not created'} error={error} inlineFields={Object.keys(values)} />}
       <div className="modal-actions">
         <button type="button" className="btn btn-secondary" onClick={onClose}>

@@ -1,0 +1,307 @@
+'use client';
+
+import { useId, useState } from 'react';
+import { useAccess } from '@/app/_ui/access';
+import { ApiError, apiFetch, useApi, type Page } from '@/app/_ui/api-client';
+import { formatDateTime } from '@/app/_ui/format';
+import { Modal } from '@/app/_ui/Modal';
+import { Pagination } from '@/app/_ui/Pagination';
+import { Empty, ErrorAlert, Loading } from '@/app/_ui/States';
+import { TextField } from '@/app/_ui/TextField';
+import type { CustomerDto } from '@/app/lib/customers';
+import type { DeliveryDto, WebhookDto } from '@/app/lib/webhooks';
+import { WEBHOOK_EVENT_LABELS, WEBHOOK_EVENT_TYPES } from '@/app/shared/webhooks';
+
+/** The Webhooks tab: endpoints, their deliveries, and the copy-once secret of a new one. */
+export function WebhookManagement() {
+  const [page, setPage] = useState(1);
+  const list = useApi<Page<WebhookDto>>(`/api/admin/webhooks?page=${page}&pageSize=20`);
+  const [creating, setCreating] = useState(false);
+  const [secret, setSecret] = useState<{ webhook: WebhookDto; secret: string } | null>(null);
+  const [selected, setSelected] = useState<WebhookDto | null>(null);
+
+  return (
+    <section aria-labelledby="webhooks-heading" className="stack">
+      <div className="toolbar">
+        <h2 id="webhooks-heading">Webhooks</h2>
+        <button type="button" className="btn btn-primary" onClick={() => setCreating(true)}>
+          Add webhook
+        </button>
+      </div>
+      <p className="muted small">
+        Signed HTTPS callbacks (Standard Webhooks: <span className="mono">webhook-id</span>, <span className="mono">webhook-timestamp</span>,{' '}
+        <span className="mono">webhook-signature</span>) for credit changes and balance alerts. Failed deliveries are retried for 24 hours.
+      </p>
+      {list.error && <ErrorAlert title="Webhooks could not be loaded" error={list.error} onRetry={list.reload} />}
+      {list.loading && !list.data && <Loading label="Loading webhooks" />}
+      {list.data && list.data.items.length === 0 && <Empty>No webhooks yet.</Empty>}
+      {list.data && list.data.items.length > 0 && (
+        <div className="table-scroll">
+          <table className="data-table">
+            <caption className="visually-hidden">Webhook endpoints</caption>
+            <thead>
+              <tr>
+                <th scope="col">URL</th>
+                <th scope="col">Customer</th>
+                <th scope="col">Events</th>
+                <th scope="col">Status</th>
+                <th scope="col">Actions</th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.data.items.map((w) => (
+                <tr key={w.id}>
+                  <td className="url-cell mono small">{w.url}</td>
+                  <td>{w.customerName ?? <span className="muted">Platform (all customers)</span>}</td>
+                  <td className="small">{w.events.join(', ')}</td>
+                  <td>
+                    <span className={`badge ${w.enabled ? 'badge-active' : 'badge-failed'}`}>{w.enabled ? 'Enabled' : 'Disabled'}</span>
+                  </td>
+                  <td>
+                    <button type="button" className="btn btn-secondary btn-small" onClick={() => setSelected(w)} aria-label={`Deliveries of ${w.url}`}>
+                      Deliveries
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {list.data && <Pagination page={page} pageSize={list.data.pageSize} total={list.data.total} onPage={setPage} label="Webhooks pages" />}
+      <Modal open={creating} onClose={() => setCreating(false)} title="Add webhook">
+        {creating && (
+          <CreateWebhookForm
+            onClose={() => setCreating(false)}
+            onCreated={(created) => {
+              setCreating(false);
+              setSecret(created);
+              list.reload();
+            }}
+          />
+        )}
+      </Modal>
+      <Modal open={secret !== null} onClose={() => setSecret(null)} title="Webhook created">
+        {secret && <SecretOnce secret={secret.secret} url={secret.webhook.url} onDone={() => setSecret(null)} />}
+      </Modal>
+      <Modal open={selected !== null} onClose={() => setSelected(null)} title="Webhook deliveries" wide>
+        {selected && (
+          <Deliveries
+            webhook={selected}
+            onDeleted={() => {
+              setSelected(null);
+              list.reload();
+            }}
+          />
+        )}
+      </Modal>
+    </section>
+  );
+}
+
+function CreateWebhookForm({ onClose, onCreated }: { onClose: () => void; onCreated: (c: { webhook: WebhookDto; secret: string }) => void }) {
+  const { scope } = useAccess();
+  const platformAdmin = scope('webhooks.manage') === 'any';
+  const customers = useApi<Page<CustomerDto>>(platformAdmin ? '/api/admin/customers?pageSize=100&sort=name' : null);
+  const [url, setUrl] = useState('');
+  const [customerId, setCustomerId] = useState('');
+  const [events, setEvents] = useState<string[]>(['credits.low', 'credits.depleted']);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [saving, setSaving] = useState(false);
+  const id = useId();
+
+  async function submit(e: React.FormEvent) {
+    e.preventDefault();
+    setSaving(true);
+    setError(null);
+    try {
+      const created = await apiFetch<{ webhook: WebhookDto; secret: string }>('/api/admin/webhooks', {
+        method: 'POST',
+        body: JSON.stringify({ url: url.trim(), events, ...(customerId ? { customerId: Number(customerId) } : {}) }),
+      });
+      onCreated(created);
+    } catch (err) {
+      setError(err as ApiError);
+      setSaving(false);
+    }
+  }
+
+  return (
+    <form className="stack" onSubmit={submit} noValidate>
+      <TextField label="Endpoint URL" name="url" type="url" value={url} onChange={setUrl} placeholder="https://example.com/webhooks" error={error?.fieldError('url')} required />
+      {platformAdmin && (
+        <div className="field">
+          <label htmlFor={`${id}-customer`}>Customer</label>
+          <select id={`${id}-customer`} value={customerId} onChange={(e) => setCustomerId(e.target.value)}>
+            <option value="">Platform: every customer</option>
+            {customers.data?.items.map((c) => (
+              <option key={c.id} value={c.id}>
+                {c.name}
+              </option>
+            ))}
+          </select>
+        </div>
+      )}
+      <fieldset className="event-picker">
+        <legend>Events</legend>
+        {WEBHOOK_EVENT_TYPES.map((type) => (
+          <label key={type}>
+            <input
+              type="checkbox"
+              checked={events.includes(type)}
+              onChange={(e) => setEvents((list) => (e.target.checked ? [...list, type] : list.filter((t) => t !== type)))}
+            />
+            <span>
+              <span className="mono small">{type}</span>
+              <br />
+              <span className="muted small">{WEBHOOK_EVENT_LABELS[type]}</span>
+            </span>
+          </label>
+        ))}
+      </fieldset>
+      {error && <ErrorAlert title="The webhook was not created" error={error} inlineFields={['url']} />}
+      <div className="modal-actions">
+        <button type="button" className="btn btn-secondary" onClick={onClose}>
+          Cancel
+        </button>
+        <button type="submit" className="btn btn-primary" disabled={saving || events.length === 0}>
+          Create webhook
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function SecretOnce({ secret, url, onDone }: { secret: string; url: string; onDone: () => void }) {
+  const [copied, setCopied] = useState(false);
+  return (
+    <div className="stack">
+      <p>
+        The signing secret of <span className="mono small">{url}</span>. Copy it now: it is shown only this once.
+      </p>
+      <p className="secret" aria-label="Signing secret">
+        {secret}
+      </p>
+      <div className="modal-actions">
+        <button
+          type="button"
+          className="btn btn-secondary"
+          onClick={async () => {
+            await navigator.clipboard?.writeText(secret).catch(() => undefined);
+            setCopied(true);
+          }}
+        >
+          {copied ? 'Copied' : 'Copy secret'}
+        </button>
+        <button type="button" className="btn btn-primary" onClick={onDone}>
+          I have saved it
+        </button>
+      </div>
+    </div>
+  );
+}
+
+const STATUS_BADGE = { succeeded: 'badge-active', pending: 'badge-pending', failed: 'badge-failed' } as const;
+
+function Deliveries({ webhook, onDeleted }: { webhook: WebhookDto; onDeleted: () => void }) {
+  const [page, setPage] = useState(1);
+  const list = useApi<Page<DeliveryDto>>(`/api/admin/webhooks/${webhook.id}/deliveries?page=${page}&pageSize=10`);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [confirming, setConfirming] = useState(false);
+
+  async function act(path: string, method = 'POST') {
+    setBusy(true);
+    setError(null);
+    try {
+      await apiFetch(path, { method });
+      return true;
+    } catch (err) {
+      setError(err as ApiError);
+      return false;
+    } finally {
+      setBusy(false);
+      list.reload();
+    }
+  }
+
+  return (
+    <div className="stack">
+      <p className="mono small url-cell">{webhook.url}</p>
+      <div className="toolbar-actions">
+        <button type="button" className="btn btn-secondary btn-small" disabled={busy || !webhook.enabled} onClick={() => act(`/api/admin/webhooks/${webhook.id}/test`)}>
+          Send test event
+        </button>
+        {confirming ? (
+          <>
+            <button
+              type="button"
+              className="btn btn-primary btn-small"
+              disabled={busy}
+              onClick={async () => {
+                if (await act(`/api/admin/webhooks/${webhook.id}`, 'DELETE')) onDeleted();
+              }}
+            >
+              Yes, delete this webhook
+            </button>
+            <button type="button" className="btn btn-ghost btn-small" onClick={() => setConfirming(false)}>
+              Keep it
+            </button>
+          </>
+        ) : (
+          <button type="button" className="btn btn-ghost btn-small" onClick={() => setConfirming(true)}>
+            Delete webhook
+          </button>
+        )}
+      </div>
+      {error && <ErrorAlert title="That did not work" error={error} />}
+      {list.data && list.data.items.length === 0 && <Empty>No deliveries yet.</Empty>}
+      {list.data && list.data.items.length > 0 && (
+        <div className="table-scroll">
+          <table className="data-table">
+            <caption className="visually-hidden">Deliveries</caption>
+            <thead>
+              <tr>
+                <th scope="col">Event</th>
+                <th scope="col">Status</th>
+                <th scope="col">Attempts</th>
+                <th scope="col">Last code</th>
+                <th scope="col">Last attempt</th>
+                <th scope="col">Retry</th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.data.items.map((d) => (
+                <tr key={d.id}>
+                  <td className="small">
+                    <span className="mono">{d.eventType}</span>
+                    <div className="muted">evt_{d.eventId}</div>
+                  </td>
+                  <td>
+                    <span className={`badge ${STATUS_BADGE[d.status]}`}>{d.status}</span>
+                    {d.lastError && <div className="muted small">{d.lastError}</div>}
+                  </td>
+                  <td>{d.attempts}</td>
+                  <td>{d.lastStatusCode ?? '—'}</td>
+                  <td className="small">{d.lastAttemptAt ? formatDateTime(d.lastAttemptAt) : '—'}</td>
+                  <td>
+                    <button
+                      type="button"
+                      className="btn btn-secondary btn-small"
+                      disabled={busy || !webhook.enabled}
+                      aria-label={`Retry delivery ${d.id}`}
+                      onClick={() => act(`/api/admin/webhooks/${webhook.id}/deliveries/${d.id}/retry`)}
+                    >
+                      Retry
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {list.data && <Pagination page={page} pageSize={list.data.pageSize} total={list.data.total} onPage={setPage} label="Deliveries pages" />}
+    </div>
+  );
+}
