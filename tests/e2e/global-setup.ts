@@ -12,6 +12,9 @@ export default async function globalSetup() {
     ROBLOX_TIMEOUT_MS: '800',
     ROBLOX_MAX_RETRIES: '2',
     ROBLOX_RATE_LIMIT_PER_MINUTE: '1000000',
+    // The Webhooks screen's tests deliver to a receiver on this machine.
+    WEBHOOK_ALLOW_PRIVATE: 'true',
+    WEBHOOK_DISPATCH_INTERVAL_SECONDS: '1',
   }).catch(async (err: unknown) => {
     await roblox.close();
     throw err;

@@ -31,6 +31,9 @@ export async function adminApi() {
     async credits(customerId: number, amount: number, description = 'Setup') {
       return call('post', '/api/admin/credits/add', { customerId, amount, description });
     },
+    async deduct(customerId: number, amount: number, description = 'Setup') {
+      return call('post', '/api/admin/credits/deduct', { customerId, amount, description });
+    },
     dispose: () => ctx.dispose(),
   };
 }

@@ -1,0 +1,102 @@
+import { expect, test, type Page } from '@playwright/test';
+import { startReceiver } from '../support/webhook-receiver';
+import { LoginPage } from './pages/login-page';
+import { admin, adminApi, expectAccessible, PASSWORD, screenshot, unique } from './support';
+
+async function noSidewaysScroll(page: Page) {
+  expect(await page.evaluate(() => document.documentElement.scrollWidth), 'no sideways scrolling at 390 px').toBeLessThanOrEqual(390);
+}
+
+test('the Webhooks tab: create with the event picker, copy-once secret, test delivery, retry, delete', async ({ page }) => {
+  const receiver = await startReceiver();
+  try {
+    const api = await adminApi();
+    const customer = await api.customer(unique('Hooked Co'));
+    await api.dispose();
+
+    await new LoginPage(page).goto('/admin?tab=webhooks');
+    await new LoginPage(page).signIn(admin().username, admin().password);
+    await expect(page.getByRole('tab', { name: 'Webhooks' })).toHaveAttribute('aria-selected', 'true');
+    await page.getByRole('button', { name: 'Add webhook' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Add webhook' });
+    await dialog.getByLabel('Endpoint URL').fill(receiver.url);
+    await dialog.getByLabel('Customer').selectOption({ label: customer.name });
+    await dialog.getByRole('checkbox', { name: /credit_transaction\.created/ }).check();
+    await screenshot(page, 'webhooks-create-1280');
+    await dialog.getByRole('button', { name: 'Create webhook' }).click();
+
+    const secretDialog = page.getByRole('dialog', { name: 'Webhook created' });
+    const secret = (await secretDialog.getByLabel('Signing secret').textContent())!.trim();
+    expect(secret).toMatch(/^whsec_/);
+    receiver.secret = secret;
+    await screenshot(page, 'webhooks-secret-1280');
+    await secretDialog.getByRole('button', { name: 'I have saved it' }).click();
+    await expect(secretDialog).toBeHidden();
+
+    await page.getByRole('button', { name: `Deliveries of ${receiver.url}` }).click();
+    const deliveries = page.getByRole('dialog', { name: 'Webhook deliveries' });
+    await deliveries.getByRole('button', { name: 'Send test event' }).click();
+    const row = deliveries.locator('tbody tr').first();
+    await expect(row).toContainText('webhook.test');
+    await expect(row).toContainText('succeeded');
+    await expect(row.locator('td').nth(3)).toHaveText('200');
+    expect(receiver.received[0]?.verified?.type).toBe('webhook.test');
+    await row.getByRole('button', { name: /Retry delivery/ }).click();
+    await expect(row.locator('td').nth(2)).toHaveText('2');
+    await screenshot(page, 'webhooks-deliveries-1280', { docs: true });
+    await expectAccessible(page);
+
+    await page.setViewportSize({ width: 390, height: 844 });
+    await screenshot(page, 'webhooks-deliveries-390');
+    await noSidewaysScroll(page);
+    await deliveries.getByRole('button', { name: 'Delete webhook' }).click();
+    await deliveries.getByRole('button', { name: 'Yes, delete this webhook' }).click();
+    await expect(deliveries).toBeHidden();
+    await expect(page.getByRole('button', { name: `Deliveries of ${receiver.url}` })).toHaveCount(0);
+    await screenshot(page, 'webhooks-tab-390');
+    await noSidewaysScroll(page);
+  } finally {
+    await receiver.close();
+  }
+});
+
+test('the header bell shows a low-balance alert with its unread count; the threshold is edited in the customer form', async ({ page }) => {
+  const api = await adminApi();
+  const customer = await api.customer(unique('Alerted Co'));
+  const username = await api.user('CUSTOMER_ADMIN', customer.id);
+  await api.credits(customer.id, 60, 'start');
+  await api.deduct(customer.id, 20, 'below the default threshold of 50');
+  await api.dispose();
+
+  await new LoginPage(page).goto('/admin');
+  await new LoginPage(page).signIn(username, PASSWORD);
+  const bell = page.getByRole('button', { name: 'Notifications, 1 unread' });
+  await expect(bell).toBeVisible();
+  await bell.click();
+  const panel = page.getByRole('region', { name: 'Notifications' });
+  await expect(panel).toContainText(`Low balance: ${customer.name}`);
+  await expect(panel).toContainText('40 credits left');
+  await screenshot(page, 'bell-open-1280', { docs: true });
+  await expectAccessible(page);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await screenshot(page, 'bell-open-390');
+  await noSidewaysScroll(page);
+  await panel.getByRole('button', { name: 'Mark all read' }).click();
+  await expect(page.getByRole('button', { name: 'Notifications', exact: true })).toBeVisible();
+
+  // The SUPER_ADMIN sets the customer's own threshold in the customer form.
+  await page.context().clearCookies();
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await new LoginPage(page).goto('/admin');
+  await new LoginPage(page).signIn(admin().username, admin().password);
+  await page.getByRole('searchbox').first().fill(customer.name);
+  await page.getByRole('button', { name: new RegExp(`Edit ${customer.name}`) }).first().click();
+  const form = page.getByRole('dialog', { name: `Edit ${customer.name}` });
+  const threshold = form.getByLabel('Low-balance threshold');
+  await expect(threshold).toHaveValue('');
+  await threshold.fill('100');
+  await form.getByRole('button', { name: 'Save changes' }).click();
+  await expect(form).toBeHidden();
+  await page.getByRole('button', { name: new RegExp(`Edit ${customer.name}`) }).first().click();
+  await expect(page.getByRole('dialog', { name: `Edit ${customer.name}` }).getByLabel('Low-balance threshold')).toHaveValue('100');
+});
