@@ -68,7 +68,7 @@ export function WebhookManagement() {
           </table>
         </div>
       )}
-      {list.data && <Pagination page={page} pageSize={list.data.pageSize} total={list.data.total} onPage={setPage} label="Webhooks pages" />}
+      {list.data && <Pagination page={page} pageSize={list.data.pageSize} total={list.data.total} onPage={setPage} label="webhooks" />}
       <Modal open={creating} onClose={() => setCreating(false)} title="Add webhook">
         {creating && (
           <CreateWebhookForm
@@ -301,7 +301,7 @@ function Deliveries({ webhook, onDeleted }: { webhook: WebhookDto; onDeleted: ()
           </table>
         </div>
       )}
-      {list.data && <Pagination page={page} pageSize={list.data.pageSize} total={list.data.total} onPage={setPage} label="Deliveries pages" />}
+      {list.data && <Pagination page={page} pageSize={list.data.pageSize} total={list.data.total} onPage={setPage} label="deliveries" />}
     </div>
   );
 }
