@@ -8,7 +8,7 @@ import { PERMISSIONS, type Permission, type Scope } from '@/app/lib/auth/permiss
 import { ROLES, type Role } from '@/app/lib/auth/roles';
 import { routeMethods } from '../../scripts/routes';
 import { unique } from '../support/db';
-import { anonymous, PASSWORD, server, signedIn, superAdmin, type ApiClient } from '../support/api';
+import { anonymous, ownSuperAdmin, PASSWORD, server, signedIn, superAdmin, type ApiClient } from '../support/api';
 import { totpCode } from '../support/auth';
 
 // Sign-ins hash passwords (argon2) and the API project sets no timeout of its own: allow for a busy machine.
@@ -697,11 +697,7 @@ beforeAll(async () => {
   clients.set('signed out', anonymous());
   // A SUPER_ADMIN of the matrix's own: the bootstrap admin's sessions are every suite's, and the
   // own-account cases end sessions.
-  const { user: matrixSuper } = await admin.expectJson(
-    admin.post('/api/admin/users', { username: unique('mxsuper'), password: PASSWORD, role: 'SUPER_ADMIN' }),
-    201,
-  );
-  clients.set('SUPER_ADMIN', await signedIn(matrixSuper.username, PASSWORD));
+  clients.set('SUPER_ADMIN', await ownSuperAdmin(admin, 'mxsuper'));
   clients.set('CUSTOMER_ADMIN of A', (await member(tenants.A.customer.id, 'CUSTOMER_ADMIN')).client);
   clients.set('USER of A', (await member(tenants.A.customer.id, 'USER')).client);
   const deactivated = await member(tenants.A.customer.id, 'CUSTOMER_ADMIN');

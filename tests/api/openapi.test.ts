@@ -8,7 +8,7 @@ import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { routeMethods } from '../../scripts/routes';
-import { anonymous, superAdmin, type ApiClient } from '../support/api';
+import { anonymous, ownSuperAdmin, superAdmin, type ApiClient } from '../support/api';
 
 type Operation = {
   parameters?: Array<{ name: string; in: string; example?: string }>;
@@ -23,7 +23,9 @@ let admin: ApiClient;
 const ajv = addFormats(new Ajv2020({ strict: false, allErrors: true }));
 
 beforeAll(async () => {
-  admin = await superAdmin();
+  // Its own: the examples include POST /api/me/sessions/revoke-all, which would sign every other
+  // suite's bootstrap-admin client out.
+  admin = await ownSuperAdmin(await superAdmin(), 'oasuper');
   const res = await anonymous().get('/api/openapi.json');
   expect(res.status).toBe(200);
   doc = (await res.json()) as Doc;

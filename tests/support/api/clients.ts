@@ -27,6 +27,15 @@ export function superAdmin(): Promise<ApiClient> {
 
 export const PASSWORD = 'correct horse battery';
 
+/**
+ * A SUPER_ADMIN of the suite's own, for suites that end their caller's other sessions (revoke-all,
+ * a password change): the bootstrap admin's sessions are every suite's.
+ */
+export async function ownSuperAdmin(admin: ApiClient, label = 'super'): Promise<ApiClient> {
+  const { user } = await admin.expectJson(admin.post('/api/admin/users', { username: unique(label), password: PASSWORD, role: 'SUPER_ADMIN' }), 201);
+  return signedIn(user.username, PASSWORD);
+}
+
 /** A new customer and, optionally, its CUSTOMER_ADMIN and USER, all signed in. */
 export async function tenant(admin: ApiClient, opts: { credits?: number; maxUsers?: number } = {}) {
   const { customer } = await admin.expectJson(
