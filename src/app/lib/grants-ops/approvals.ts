@@ -119,7 +119,7 @@ export type GrantOutcome = { transaction: CreditTransaction } | { approval: Appr
  * POST /api/admin/credits/add under the grant controls: books the grant (the guide's flow), or
  * stores it for approval; either way counted against the admin's daily limit when one is set.
  */
-export function requestGrant(db: Db, caller: Caller, input: AddCreditsInput): Promise<GrantOutcome> {
+export async function requestGrant(db: Db, caller: Caller, input: AddCreditsInput): Promise<GrantOutcome> {
   const approval = needsApproval(caller, input.amount);
   return db.transaction(async (tx) => {
     const day = await countDailyGrant(tx, caller, input.amount);
