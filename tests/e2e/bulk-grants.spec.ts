@@ -102,7 +102,8 @@ test('a batch above the threshold waits: its requester cannot approve it, a seco
   await expectAccessible(page);
 
   // A second SUPER_ADMIN sees the pending badge and approves.
-  const other = await browser.newPage();
+  const otherContext = await browser.newContext();
+  const other = await otherContext.newPage();
   await signIn(other, second, PASSWORD);
   const tab = other.getByRole('tab', { name: /Approvals/ });
   await expect(tab.locator('.badge-pending')).toBeVisible();
@@ -130,5 +131,5 @@ test('a batch above the threshold waits: its requester cannot approve it, a seco
   await expect(other.getByRole('row').filter({ hasText: '12,000 credits' }).first()).toContainText(`Approved by ${second}`);
   await expectNoSidewaysScroll(other);
   await screenshot(other, 'approvals-390', { docs: true });
-  await other.close();
+  await otherContext.close();
 });
