@@ -6,6 +6,7 @@ import { checkConfig } from './app/lib/config';
 import { installServerHooks } from './app/lib/http/server-hooks';
 import { creditExpiryJob } from './app/lib/credits/jobs';
 import { startJobs } from './app/lib/jobs';
+import { approvalExpiryJob, bulkGrantJob } from './app/lib/grants-ops/jobs';
 import { refundStaleSearches } from './app/lib/searches';
 
 // Without NEXTAUTH_URL, NextAuth builds its URLs from the request's Host header.
@@ -29,7 +30,7 @@ try {
   setInterval(() => {
     pruneSessions(db).catch((err) => console.error('[auth] session clean-up failed:', (err as Error).message));
   }, 3_600_000).unref();
-  const jobs = await startJobs(db, [creditExpiryJob]);
+  const jobs = await startJobs(db, [creditExpiryJob, bulkGrantJob, approvalExpiryJob]);
   console.log(`[startup] background jobs on ${jobs.kind}`);
 } catch (err) {
   console.error(`[startup] ${(err as Error).message}`);

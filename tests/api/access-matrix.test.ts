@@ -71,6 +71,25 @@ async function customerNameExists(name: string): Promise<boolean> {
   return list.items.some((c: { name: string }) => c.name === name);
 }
 
+/**
+ * A customer outside tenants A and B: batches the matrix runs book there, so a job finishing
+ * meanwhile never moves the balances a case compares.
+ */
+async function bystander(): Promise<{ id: number }> {
+  return (await admin.expectJson(admin.post('/api/admin/customers', { name: unique('MatrixBystander') }), 201)).customer;
+}
+
+/**
+ * A bulk batch above the suites' GRANT_APPROVAL_THRESHOLD (10,000), requested by the bootstrap
+ * admin, so the matrix's own SUPER_ADMIN may decide it.
+ */
+async function pendingBatchApproval(): Promise<number> {
+  const customerId = (await bystander()).id;
+  const rows = [1, 2].map(() => ({ customerId, amount: 6000, description: 'matrix approval' }));
+  const { approval } = await admin.expectJson(admin.post('/api/admin/credits/bulk', { rows }, { 'idempotency-key': unique('mx') }), 202);
+  return approval.id;
+}
+
 /** Every (endpoint, method) of the admin API, each mapped to the permission its route declares. */
 const ENDPOINTS: Endpoint[] = [
   {
@@ -330,6 +349,86 @@ const ENDPOINTS: Endpoint[] = [
       const after = await snapshot(t);
       expect(after.customer.creditBalance).toBe((before.customer.creditBalance as number) - 1);
       expect(after.transactions).toBe(before.transactions + 1);
+    },
+  },
+  {
+    method: 'POST',
+    route: '/api/admin/credits/bulk',
+    permission: 'credits.bulk',
+    write: true,
+    ownScopeApplies: false,
+    foreign: 403,
+    successStatus: 200,
+    request: async (t) => ({ path: '/api/admin/credits/bulk?dryRun=true', body: { rows: [{ customerId: t.customer.id, amount: 3, description: 'matrix bulk' }] } }),
+    verifySuccess: async (t, body, _m, before) => {
+      expect(body).toMatchObject({ valid: 1, invalid: 0, totalCredits: 3, rows: [{ customerId: t.customer.id, customerName: t.customer.name, ok: true }] });
+      expect((await snapshot(t)).transactions).toBe(before.transactions);
+    },
+  },
+  {
+    method: 'GET',
+    route: '/api/admin/credits/bulk/:batchId',
+    permission: 'credits.bulk',
+    write: false,
+    ownScopeApplies: false,
+    foreign: 403,
+    successStatus: 200,
+    request: async () => {
+      const { batchId } = await admin.expectJson(
+        admin.post('/api/admin/credits/bulk', { rows: [{ customerId: (await bystander()).id, amount: 1, description: 'matrix batch' }] }, { 'idempotency-key': unique('mx') }),
+        202,
+      );
+      return { path: `/api/admin/credits/bulk/${batchId}`, marker: String(batchId) };
+    },
+    verifySuccess: async (_t, body, batchId) => {
+      expect(body).toMatchObject({ batchId: Number(batchId), total: 1 });
+      expect(body.rows).toHaveLength(1);
+    },
+  },
+  {
+    method: 'GET',
+    route: '/api/admin/credits/approvals',
+    permission: 'credits.read',
+    write: false,
+    ownScopeApplies: true,
+    foreign: 403,
+    successStatus: 200,
+    request: async (t) => ({ path: `/api/admin/credits/approvals?customerId=${t.customer.id}` }),
+    verifySuccess: async (t, body) => {
+      expect(body).toMatchObject({ page: 1 });
+      for (const a of body.items) expect(a.customerId).toBe(t.customer.id);
+    },
+  },
+  {
+    method: 'POST',
+    route: '/api/admin/credits/approvals/:id/approve',
+    permission: 'credits.approve',
+    write: true,
+    ownScopeApplies: false,
+    foreign: 403,
+    successStatus: 200,
+    request: async () => {
+      const id = await pendingBatchApproval();
+      return { path: `/api/admin/credits/approvals/${id}/approve`, marker: String(id) };
+    },
+    verifySuccess: async (_t, body, id) => {
+      expect(body).toMatchObject({ success: true, approval: { id: Number(id), status: 'approved' } });
+    },
+  },
+  {
+    method: 'POST',
+    route: '/api/admin/credits/approvals/:id/reject',
+    permission: 'credits.approve',
+    write: true,
+    ownScopeApplies: false,
+    foreign: 403,
+    successStatus: 200,
+    request: async () => {
+      const id = await pendingBatchApproval();
+      return { path: `/api/admin/credits/approvals/${id}/reject`, body: { reason: 'matrix' }, marker: String(id) };
+    },
+    verifySuccess: async (_t, body, id) => {
+      expect(body).toMatchObject({ success: true, approval: { id: Number(id), status: 'rejected', reason: 'matrix' } });
     },
   },
   {

@@ -12,6 +12,9 @@ export default async function globalSetup() {
     ROBLOX_TIMEOUT_MS: '800',
     ROBLOX_MAX_RETRIES: '2',
     ROBLOX_RATE_LIMIT_PER_MINUTE: '1000000',
+    // Above every single grant (10,000 is the guide's maximum), so the guide's walkthrough is as
+    // without approvals; a bulk batch above it waits for a second SUPER_ADMIN's approval.
+    GRANT_APPROVAL_THRESHOLD: '10000',
   }).catch(async (err: unknown) => {
     await roblox.close();
     throw err;

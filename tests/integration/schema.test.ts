@@ -142,8 +142,11 @@ describe('schema.sql', () => {
 
   it('describes the whole system, not an empty database (guards the comparison below)', () => {
     expect(migrated.tables.map((t) => t.relname)).toEqual([
+      'admin_daily_grants',
       'app_settings',
       'audit_events',
+      'bulk_grant_batches',
+      'bulk_grant_rows',
       'credit_allocations',
       'credit_grants',
       'credit_ledger_backfills',
@@ -152,6 +155,7 @@ describe('schema.sql', () => {
       'customer_credits',
       'customer_search_prices',
       'customers',
+      'grant_approvals',
       'idempotency_keys',
       'login_limits',
       'roblox_cache',

@@ -8,7 +8,7 @@ import { AdminDashboard, type TabId } from './components/AdminDashboard';
 export const metadata: Metadata = { title: 'Admin dashboard' };
 export const dynamic = 'force-dynamic';
 
-const TAB_IDS: TabId[] = ['customers', 'users', 'transactions', 'audit'];
+const TAB_IDS: TabId[] = ['customers', 'users', 'transactions', 'bulk', 'approvals', 'audit'];
 
 export default async function AdminPage({ searchParams }: { searchParams: Promise<{ tab?: string }> }) {
   const caller = await pageCaller('/admin');
@@ -18,7 +18,7 @@ export default async function AdminPage({ searchParams }: { searchParams: Promis
     <Shell caller={caller}>
       <h1>Admin dashboard</h1>
       <AdminDashboard
-        me={{ id: caller.id, customerId: caller.customerId }}
+        me={{ id: caller.id, username: caller.username, customerId: caller.customerId }}
         initialTab={TAB_IDS.includes(tab as TabId) ? (tab as TabId) : 'customers'}
       />
     </Shell>

@@ -21,11 +21,16 @@ export const AUDIT_ACTION_LABELS = {
   'credits.added': 'Credits added',
   'credits.deducted': 'Credits deducted',
   'credits.voided': 'Grant voided',
+  'credits.approval_requested': 'Grant approval requested',
+  'credits.approval_approved': 'Grant approved',
+  'credits.approval_rejected': 'Grant rejected',
+  'credits.approval_expired': 'Grant approval expired',
+  'credits.bulk_submitted': 'Bulk grant submitted',
   'bootstrap.admin_created': 'Bootstrap admin created',
   'bootstrap.admin_updated': 'Bootstrap admin updated',
 } as const;
 
 export type AuditAction = keyof typeof AUDIT_ACTION_LABELS;
 export const AUDIT_ACTIONS = Object.keys(AUDIT_ACTION_LABELS) as AuditAction[];
-export const AUDIT_TARGET_TYPES = ['user', 'customer', 'session', 'credit_transaction'] as const;
+export const AUDIT_TARGET_TYPES = ['user', 'customer', 'session', 'credit_transaction', 'grant_approval', 'bulk_batch'] as const;
 export type AuditTargetType = (typeof AUDIT_TARGET_TYPES)[number];

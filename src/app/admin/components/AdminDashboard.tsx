@@ -2,7 +2,10 @@
 
 import { useRef, useState } from 'react';
 import { useAccess } from '@/app/_ui/access';
+import { useApi, type Page } from '@/app/_ui/api-client';
+import { Approvals } from './Approvals';
 import { AuditLog } from './AuditLog';
+import { BulkGrants } from './BulkGrants';
 import { CustomerManagement } from './CustomerManagement';
 import { TransactionHistory } from './TransactionHistory';
 import { UserManagement } from './UserManagement';
@@ -11,12 +14,15 @@ const TABS = [
   { id: 'customers', label: 'Customers' },
   { id: 'users', label: 'Users' },
   { id: 'transactions', label: 'Transactions' },
+  { id: 'bulk', label: 'Bulk grants', permission: 'credits.bulk' },
+  { id: 'approvals', label: 'Approvals', permission: 'credits.approve' },
   { id: 'audit', label: 'Audit log', permission: 'audit.read' },
 ] as const;
 export type TabId = (typeof TABS)[number]['id'];
 
 export interface DashboardUser {
   id: number;
+  username: string;
   customerId: number | null;
 }
 
@@ -26,6 +32,8 @@ export function AdminDashboard({ me, initialTab }: { me: DashboardUser; initialT
   const tabs = TABS.filter((t) => !('permission' in t) || can(t.permission));
   const [tab, setTab] = useState<TabId>(tabs.some((t) => t.id === initialTab) ? initialTab : 'customers');
   const tabRefs = useRef<Record<string, HTMLButtonElement | null>>({});
+  const pending = useApi<Page<unknown>>(can('credits.approve') ? '/api/admin/credits/approvals?status=pending&pageSize=1' : null);
+  const pendingCount = pending.data?.total ?? 0;
 
   function select(id: TabId, focus = false) {
     setTab(id);
@@ -62,6 +70,11 @@ export function AdminDashboard({ me, initialTab }: { me: DashboardUser; initialT
             onClick={() => select(t.id)}
           >
             {t.label}
+            {t.id === 'approvals' && pendingCount > 0 && (
+              <span className="badge badge-pending" aria-label={`${pendingCount} pending`}>
+                {pendingCount}
+              </span>
+            )}
           </button>
         ))}
       </div>
@@ -69,6 +82,8 @@ export function AdminDashboard({ me, initialTab }: { me: DashboardUser; initialT
         {tab === 'customers' && <CustomerManagement />}
         {tab === 'users' && <UserManagement me={me} />}
         {tab === 'transactions' && <TransactionHistory />}
+        {tab === 'bulk' && <BulkGrants />}
+        {tab === 'approvals' && <Approvals me={me} onChange={pending.reload} />}
         {tab === 'audit' && <AuditLog />}
       </div>
     </>

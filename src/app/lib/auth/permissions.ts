@@ -34,6 +34,14 @@ export const PERMISSIONS = {
     roles: { SUPER_ADMIN: 'any', CUSTOMER_ADMIN: 'own' },
     forbidden: adminOnly('You must be a SUPER_ADMIN or CUSTOMER_ADMIN to deduct credits'),
   },
+  'credits.bulk': {
+    roles: { SUPER_ADMIN: 'any' },
+    forbidden: adminOnly('You must be a SUPER_ADMIN to grant credits in bulk'),
+  },
+  'credits.approve': {
+    roles: { SUPER_ADMIN: 'any' },
+    forbidden: adminOnly('You must be a SUPER_ADMIN to approve or reject grants'),
+  },
   'credits.verify': {
     roles: { SUPER_ADMIN: 'any' },
     forbidden: adminOnly('You must be a SUPER_ADMIN to verify the ledger'),

@@ -1,6 +1,6 @@
 import 'server-only';
 import type { Actor } from '../auth/caller';
-import type { Db } from '../db';
+import type { Db, Queryable } from '../db';
 import { auditCreditChange } from './audit-event';
 import { addCredits, type CreditTransaction } from './ledger';
 import type { AddCreditsInput } from './schemas';
@@ -12,21 +12,27 @@ import type { AddCreditsInput } from './schemas';
  * expiry unless given. The audit log's `credits.added` event commits with it.
  */
 export function adminAddCredits(db: Db, admin: Actor, input: AddCreditsInput): Promise<CreditTransaction> {
-  return db.transaction(async (tx) => {
-    const t = await addCredits(tx, {
-      customerId: input.customerId,
-      userId: admin.id,
-      type: 'admin_grant',
-      amount: input.amount,
-      description: `[ADMIN] ${input.description} (Added by: ${admin.username})`,
-      paymentId: `MANUAL_ADMIN_${admin.id}_${Date.now()}`,
-      category: input.category,
-      expiresAt: input.expiresAt,
-      priority: input.priority,
-    });
-    await auditCreditChange(tx, admin, 'credits.added', t);
-    return t;
+  return db.transaction((tx) => bookAdminGrant(tx, admin, input));
+}
+
+/**
+ * The same booking inside a transaction the caller holds (an approval, a bulk row). The row is
+ * always the requester's; `approvedBy`, when someone else let it through, is the audit event's actor.
+ */
+export async function bookAdminGrant(tx: Queryable, admin: Actor, input: AddCreditsInput, approvedBy?: Actor): Promise<CreditTransaction> {
+  const t = await addCredits(tx, {
+    customerId: input.customerId,
+    userId: admin.id,
+    type: 'admin_grant',
+    amount: input.amount,
+    description: `[ADMIN] ${input.description} (Added by: ${admin.username})`,
+    paymentId: `MANUAL_ADMIN_${admin.id}_${Date.now()}`,
+    category: input.category,
+    expiresAt: input.expiresAt,
+    priority: input.priority,
   });
+  await auditCreditChange(tx, approvedBy ?? admin, 'credits.added', t, approvedBy && { requestedBy: admin.username });
+  return t;
 }
 
 /** A ledger row as the guide's add response shows it. */

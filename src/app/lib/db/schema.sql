@@ -1049,3 +1049,87 @@ ALTER TABLE idempotency_keys ALTER COLUMN response DROP NOT NULL;
 ALTER TABLE idempotency_keys ADD COLUMN reference text CHECK (length(reference) <= 200);
 ALTER TABLE idempotency_keys ADD CONSTRAINT idempotency_keys_answered CHECK ((status_code IS NULL) = (response IS NULL));
 
+
+-- Grant approvals (issue 13): with GRANT_APPROVAL_THRESHOLD or CUSTOMER_ADMIN_SELF_GRANTS=approval
+-- a grant waits here until a different SUPER_ADMIN approves it; only then is it booked, as the
+-- requester's ordinary admin grant. A bulk batch above the threshold waits for one approval of the
+-- whole batch (batch_id set, customer_id NULL). `status` moves once, from pending, by a
+-- conditional UPDATE, so a concurrent approve and reject can't both win. A pending approval past
+-- `deadline` (7 days) is expired. `counted_day`: the UTC day whose ADMIN_DAILY_GRANT_LIMIT counter
+-- holds the amount (NULL when no limit was set), given back if the approval never books.
+CREATE TABLE grant_approvals (
+  id                    serial PRIMARY KEY,
+  customer_id           integer REFERENCES customers(id),
+  batch_id              integer,
+  amount                bigint NOT NULL CHECK (amount > 0),
+  description           text NOT NULL,
+  category              text CHECK (category IN ('paid', 'promotional')),
+  grant_expires_at      timestamptz,
+  priority              integer,
+  requested_by          integer NOT NULL REFERENCES users(id),
+  requested_by_username text NOT NULL,
+  requested_at          timestamptz NOT NULL DEFAULT now(),
+  deadline              timestamptz NOT NULL DEFAULT now() + interval '7 days',
+  status                text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'approved', 'rejected', 'expired')),
+  decided_by            integer REFERENCES users(id),
+  decided_by_username   text,
+  decided_at            timestamptz,
+  reason                text,
+  transaction_id        bigint,
+  counted_day           date,
+  CONSTRAINT grant_approvals_target CHECK ((customer_id IS NULL) <> (batch_id IS NULL)),
+  CONSTRAINT grant_approvals_decided CHECK ((status = 'pending') = (decided_at IS NULL))
+);
+
+CREATE INDEX grant_approvals_status_idx ON grant_approvals (status, id);
+CREATE INDEX grant_approvals_customer_idx ON grant_approvals (customer_id, id);
+CREATE INDEX grant_approvals_deadline_idx ON grant_approvals (deadline) WHERE status = 'pending';
+
+-- Bulk grants (issue 13): a batch and its rows, one row per line of the upload. The job books each
+-- pending row as an ordinary admin grant of the requester and marks it succeeded (with its ledger
+-- row) or failed in the same transaction, so a batch interrupted by a restart resumes where it
+-- stopped and never books a row twice. Rows that failed validation are stored failed at once.
+-- A batch whose total needs an approval waits in pending_approval.
+CREATE TABLE bulk_grant_batches (
+  id                    serial PRIMARY KEY,
+  requested_by          integer NOT NULL REFERENCES users(id),
+  requested_by_username text NOT NULL,
+  status                text NOT NULL CHECK (status IN ('pending_approval', 'running', 'done')),
+  total                 integer NOT NULL CHECK (total >= 0),
+  total_credits         bigint NOT NULL CHECK (total_credits >= 0),
+  counted_day           date,
+  created_at            timestamptz NOT NULL DEFAULT now(),
+  finished_at           timestamptz
+);
+
+CREATE INDEX bulk_grant_batches_running_idx ON bulk_grant_batches (id) WHERE status = 'running';
+
+ALTER TABLE grant_approvals ADD CONSTRAINT grant_approvals_batch_fkey FOREIGN KEY (batch_id) REFERENCES bulk_grant_batches(id);
+
+CREATE TABLE bulk_grant_rows (
+  batch_id       integer NOT NULL REFERENCES bulk_grant_batches(id),
+  line           integer NOT NULL CHECK (line > 0),
+  customer_id    integer,
+  amount         integer,
+  description    text,
+  category       text,
+  grant_expires_at timestamptz,
+  status         text NOT NULL CHECK (status IN ('pending', 'succeeded', 'failed')),
+  error          text,
+  transaction_id bigint,
+  PRIMARY KEY (batch_id, line),
+  CONSTRAINT bulk_grant_rows_outcome CHECK ((status = 'succeeded') = (transaction_id IS NOT NULL) AND (status = 'failed') = (error IS NOT NULL))
+);
+
+CREATE INDEX bulk_grant_rows_pending_idx ON bulk_grant_rows (batch_id, line) WHERE status = 'pending';
+
+-- ADMIN_DAILY_GRANT_LIMIT (issue 13): the credits each admin has granted (or asked to grant) per UTC
+-- day, moved in the transaction that books or requests the grant. The limit check is the
+-- conditional upsert of this row, so concurrent grants of one admin queue on it and can't overshoot
+-- together. Kept only while the limit is set.
+CREATE TABLE admin_daily_grants (
+  user_id integer NOT NULL REFERENCES users(id),
+  day     date NOT NULL,
+  credits bigint NOT NULL DEFAULT 0 CHECK (credits >= 0),
+  PRIMARY KEY (user_id, day)
+);

@@ -9,7 +9,8 @@ import { assertEnrolled } from '../auth/two-factor';
 import type { Db } from '../db';
 import { AppError, forbidden } from '../errors';
 import { parseOrThrow, searchParamsObject } from '../validation';
-import { readJson } from './body';
+import { parseJsonText, readText } from './body';
+import { assertStorableText } from '../text';
 import { clientOf } from './client-address';
 import { assertSameOrigin } from './csrf';
 import type { Claim } from '../idempotency/store';
@@ -40,6 +41,12 @@ export interface RouteSpec<P, Q, B> {
   params?: z.ZodType<P, unknown>;
   query?: z.ZodType<Q, unknown>;
   body?: z.ZodType<B, unknown>;
+  /** Also accept `Content-Type: text/csv`: the body's text goes through this schema instead of `body`. */
+  csv?: z.ZodType<B, unknown>;
+  /** A body limit above the default 64 KiB (an upload). */
+  maxBodyBytes?: number;
+  /** Other success answers a handler may give with `answer(status, body)` (e.g. 202 for a pending approval). */
+  alternatives?: Record<number, z.ZodType>;
   tenant?: TenantSource;
   /** Honour Idempotency-Key: keys are scoped to this name and the caller. */
   idempotent?: string;
@@ -69,7 +76,18 @@ export interface RouteContext<P, Q, B> {
   body: B;
   /** With `idempotency: 'claim'` and an Idempotency-Key: call inside the transaction that starts the work. */
   claim?: Claim;
+  /** Runs fn once the handler's writes are committed and its answer stored (e.g. wake a job up). */
+  afterCommit(fn: () => unknown): void;
 }
+
+/** A success answer with a status other than the route's (declared in `alternatives`). */
+export class Answer {
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+  ) {}
+}
+export const answer = (status: number, body: unknown) => new Answer(status, body);
 
 /** A handler's answer: a body sent as JSON with the route's status, or a Response of its own (a stream). */
 export type Handler<P, Q, B> = (ctx: RouteContext<P, Q, B>) => Promise<unknown>;
@@ -120,13 +138,16 @@ export function route<P = undefined, Q = undefined, B = undefined>(spec: RouteSp
       }
       const params = (spec.params ? parseOrThrow(spec.params, await ctx.params) : undefined) as P;
       const query = (spec.query ? parseOrThrow(spec.query, searchParamsObject(new URL(req.url))) : undefined) as Q;
-      const body = (spec.body ? parseOrThrow(spec.body, await readJson(req)) : undefined) as B;
+      const body = (spec.body ? await readBody(req, spec) : undefined) as B;
       const tenant = spec.tenant
         ? resolveTenant(caller, scope, requestedTenant(spec.tenant, { body, query, params }), spec.tenant === 'scope' ? 'act on' : spec.tenant.action)
         : undefined;
       const status = spec.status ?? 200;
+      const committed: Array<() => unknown> = [];
+      const afterCommit = (fn: () => unknown) => void committed.push(fn);
       const call = async (db: Db, claim?: Claim) => {
-        const out = await handler({ req, db, caller, secrets, scope, tenant, params, query, body, claim });
+        const out = await handler({ req, db, caller, secrets, scope, tenant, params, query, body, claim, afterCommit });
+        if (out instanceof Answer) return { status: out.status, body: out.body };
         return out instanceof Response ? out : { status, body: out };
       };
       const stored = async (db: Db, claim?: Claim) => {
@@ -141,12 +162,28 @@ export function route<P = undefined, Q = undefined, B = undefined>(spec: RouteSp
         : spec.idempotency === 'claim'
           ? await claimed(db, request, (claim) => stored(db, claim))
           : await idempotent(db, request, (tx) => stored(tx));
+      for (const fn of committed) {
+        void Promise.resolve()
+          .then(fn)
+          .catch((err: Error) => console.error(`[api] after-commit step of ${spec.permission} failed: ${err.message}`));
+      }
       return out instanceof Response ? out : json(out.body, out.status);
     } catch (err) {
       return errorResponse(err);
     }
   };
   return Object.assign(run, { spec: spec as RouteSpec<unknown, unknown, unknown> });
+}
+
+/** The body through its schema: JSON, or with `csv` declared, a `text/csv` upload's text. */
+async function readBody<B>(req: Request, spec: RouteSpec<unknown, unknown, B>): Promise<B> {
+  const text = await readText(req, spec.maxBodyBytes);
+  const csv = spec.csv && /^text\/csv\b/i.test(req.headers.get('content-type') ?? '');
+  if (csv) {
+    assertStorableText(text);
+    return parseOrThrow(spec.csv!, text);
+  }
+  return parseOrThrow(spec.body!, parseJsonText(text));
 }
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;

@@ -26,6 +26,7 @@ const ERROR = {
 };
 
 const STATUS_TEXT: Record<number, string> = {
+  202: 'Accepted: waiting for an approval, or queued as a job',
   400: 'Invalid input (validation_failed) or a malformed request (bad_request)',
   401: 'Not signed in, or the session has ended',
   402: 'Insufficient credits, or a spending limit reached',
@@ -104,6 +105,9 @@ function operation(route: DeclaredRoute) {
       content: spec.response ? { 'application/json': { schema: json(spec.response, 'output') } } : { 'application/json': {} },
     },
   };
+  for (const [status, schema] of Object.entries(spec.alternatives ?? {})) {
+    responses[status] = { description: STATUS_TEXT[Number(status)] ?? 'Success', content: { 'application/json': { schema: json(schema, 'output') } } };
+  }
   for (const status of errorStatuses(spec)) {
     responses[String(status)] = { description: STATUS_TEXT[status] ?? 'Error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
   }
@@ -118,7 +122,10 @@ function operation(route: DeclaredRoute) {
       ? {
           requestBody: {
             required: true,
-            content: { 'application/json': { schema: json(spec.body, 'input'), ...(spec.example?.body !== undefined ? { example: spec.example.body } : {}) } },
+            content: {
+              'application/json': { schema: json(spec.body, 'input'), ...(spec.example?.body !== undefined ? { example: spec.example.body } : {}) },
+              ...(spec.csv ? { 'text/csv': { schema: { type: 'string' } } } : {}),
+            },
           },
         }
       : {}),
