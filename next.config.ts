@@ -16,8 +16,9 @@ const securityHeaders = [
 ];
 
 const nextConfig: NextConfig = {
-  // PGlite ships WASM and data files it loads from its own package directory; argon2 is a native addon.
-  serverExternalPackages: ['@electric-sql/pglite', '@electric-sql/pglite-socket', '@node-rs/argon2', 'pg'],
+  // PGlite ships WASM and data files it loads from its own package directory; argon2 is a native addon;
+  // pg (and pg-boss, which runs on it) stay plain Node modules.
+  serverExternalPackages: ['@electric-sql/pglite', '@electric-sql/pglite-socket', '@node-rs/argon2', 'pg', 'pg-boss'],
   poweredByHeader: false,
   // The build checks the app; tests and scripts are checked by `npm run typecheck`.
   typescript: { tsconfigPath: 'tsconfig.app.json' },

@@ -18,7 +18,8 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'lib', include: ['tests/{unit,integration}/**/*.test.ts'] },
+        // Every integration test ends with the ledger invariants checked on each open test database.
+        test: { name: 'lib', include: ['tests/{unit,integration}/**/*.test.ts'], setupFiles: ['tests/support/invariants-setup.ts'] },
       },
       {
         extends: true,

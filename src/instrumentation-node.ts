@@ -2,6 +2,8 @@
 // generated password once), so the first request finds everything ready.
 import { app } from './app/lib/app';
 import { checkConfig } from './app/lib/config';
+import { creditExpiryJob } from './app/lib/credits/jobs';
+import { startJobs } from './app/lib/jobs';
 import { refundStaleSearches } from './app/lib/searches';
 
 // Without NEXTAUTH_URL, NextAuth builds its URLs from the request's Host header.
@@ -18,6 +20,8 @@ try {
       .catch((err) => console.error('[lookups] refund sweep failed:', (err as Error).message));
   void sweep();
   setInterval(sweep, 60_000).unref();
+  const jobs = await startJobs(db, [creditExpiryJob]);
+  console.log(`[startup] background jobs on ${jobs.kind}`);
 } catch (err) {
   console.error(`[startup] ${(err as Error).message}`);
   process.exit(1);

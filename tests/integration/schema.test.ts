@@ -143,6 +143,9 @@ describe('schema.sql', () => {
   it('describes the whole system, not an empty database (guards the comparison below)', () => {
     expect(migrated.tables.map((t) => t.relname)).toEqual([
       'app_settings',
+      'credit_allocations',
+      'credit_grants',
+      'credit_ledger_backfills',
       'credit_transactions',
       'customer_counters',
       'customer_credits',
@@ -162,7 +165,7 @@ describe('schema.sql', () => {
     expect(reference[category]).toEqual(migrated[category]);
   });
 
-  it("has customer_stats in its 013 form: the guide's credit columns after the original ones", () => {
+  it("has customer_stats in its 013 form: the guide's credit columns after the original ones (021 appends the other kinds after them)", () => {
     const columns = reference.columns.filter((c) => c.relname === 'customer_stats').map((c) => c.attname);
     expect(columns).toEqual([
       'id',
@@ -179,6 +182,12 @@ describe('schema.sql', () => {
       'credit_balance',
       'total_credits_purchased',
       'total_credits_used',
+      'total_credits_paid',
+      'total_credits_promotional',
+      'total_credits_refunded',
+      'total_credits_expired',
+      'total_credits_voided',
+      'total_credits_deducted',
     ]);
   });
 

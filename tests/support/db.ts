@@ -37,6 +37,9 @@ export async function createPostgresDatabase(): Promise<{ url: string; drop(): P
   };
 }
 
+/** The test databases now open: tests/support/invariants-setup.ts checks the ledger of each after every test. */
+export const openTestDatabases = new Set<TestDatabase>();
+
 /**
  * A database of its own for one test file: a new PostgreSQL database when TEST_DATABASE_URL is
  * set, in-memory PGlite otherwise. Migrated to the latest version unless `to` says otherwise.
@@ -55,14 +58,17 @@ export async function createTestDb(opts: { migrateTo?: number | 'none' } = {}): 
     db = await openPglite(undefined, { template: opts.migrateTo === undefined ? readPgliteTemplate : undefined });
   }
   if (opts.migrateTo !== 'none') await migrate(db, { to: opts.migrateTo });
-  return {
+  const t: TestDatabase = {
     db,
     url,
     async drop() {
+      openTestDatabases.delete(t);
       await db.close();
       await dropDb();
     },
   };
+  openTestDatabases.add(t);
+  return t;
 }
 
 let counter = 0;

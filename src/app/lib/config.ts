@@ -51,6 +51,7 @@ const SCHEMA = z.object({
   ROBLOX_USERS_API_URL: url('ROBLOX_USERS_API_URL', ['http:', 'https:']).transform((s) => s ?? 'https://users.roblox.com'),
   ROBLOX_TIMEOUT_MS: wholeNumber('ROBLOX_TIMEOUT_MS', 1, 600_000, 5_000),
   ROBLOX_MAX_RETRIES: wholeNumber('ROBLOX_MAX_RETRIES', 0, 10, 2),
+  CREDIT_EXPIRY_INTERVAL_SECONDS: wholeNumber('CREDIT_EXPIRY_INTERVAL_SECONDS', 1, 60, 15),
 });
 
 export type Env = z.output<typeof SCHEMA>;
@@ -117,6 +118,10 @@ export const config = {
   /** Credits one look-up costs (a whole number ≥ 0). */
   get searchCreditCost() {
     return env().SEARCH_CREDIT_COST;
+  },
+  /** How often the expiry job books due grant expiries (seconds, at most 60). */
+  get creditExpiryIntervalSeconds() {
+    return env().CREDIT_EXPIRY_INTERVAL_SECONDS;
   },
   get roblox() {
     const e = env();

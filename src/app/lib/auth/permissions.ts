@@ -24,6 +24,18 @@ export const PERMISSIONS = {
     roles: { SUPER_ADMIN: 'any', CUSTOMER_ADMIN: 'own' },
     forbidden: adminOnly('You must be a SUPER_ADMIN or CUSTOMER_ADMIN to view credit transactions'),
   },
+  'credits.void': {
+    roles: { SUPER_ADMIN: 'any' },
+    forbidden: adminOnly('You must be a SUPER_ADMIN to void credit grants'),
+  },
+  'credits.deduct': {
+    roles: { SUPER_ADMIN: 'any', CUSTOMER_ADMIN: 'own' },
+    forbidden: adminOnly('You must be a SUPER_ADMIN or CUSTOMER_ADMIN to deduct credits'),
+  },
+  'credits.verify': {
+    roles: { SUPER_ADMIN: 'any' },
+    forbidden: adminOnly('You must be a SUPER_ADMIN to verify the ledger'),
+  },
   'customers.read': {
     roles: { SUPER_ADMIN: 'any', CUSTOMER_ADMIN: 'own' },
     forbidden: adminOnly('You must be a SUPER_ADMIN or CUSTOMER_ADMIN to view customers'),

@@ -7,7 +7,8 @@ import type { AddCreditsInput } from './schemas';
 /**
  * The guide's manual admin credit addition: an `admin_grant` row whose payment id and description
  * carry the admin (`MANUAL_ADMIN_{userId}_{timestamp}`, "(Added by: …)"), which the guide's audit
- * queries select on.
+ * queries select on. It is a grant: `promotional` unless the input says `paid`, priority 100 and no
+ * expiry unless given.
  */
 export function adminAddCredits(q: Queryable, admin: Pick<Caller, 'id' | 'username'>, input: AddCreditsInput): Promise<CreditTransaction> {
   return addCredits(q, {
@@ -17,6 +18,9 @@ export function adminAddCredits(q: Queryable, admin: Pick<Caller, 'id' | 'userna
     amount: input.amount,
     description: `[ADMIN] ${input.description} (Added by: ${admin.username})`,
     paymentId: `MANUAL_ADMIN_${admin.id}_${Date.now()}`,
+    category: input.category,
+    expiresAt: input.expiresAt,
+    priority: input.priority,
   });
 }
 

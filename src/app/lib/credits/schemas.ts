@@ -1,25 +1,85 @@
 import 'server-only';
 import { z } from 'zod';
-import { MAX_CREDITS_PER_TRANSACTION, MAX_DESCRIPTION_LENGTH, TRANSACTION_TYPES } from '@/app/shared/credits';
+import {
+  GRANT_CATEGORIES,
+  MAX_CREDITS_PER_TRANSACTION,
+  MAX_DESCRIPTION_LENGTH,
+  MAX_PRIORITY,
+  MIN_PRIORITY,
+  TRANSACTION_TYPES,
+} from '@/app/shared/credits';
 import { idParam, idValue, isoDate, orderParam, pageParams } from '../validation';
 
-export { TRANSACTION_TYPES, type TransactionType } from '@/app/shared/credits';
+export { GRANT_CATEGORIES, TRANSACTION_TYPES, type GrantCategory, type TransactionType } from '@/app/shared/credits';
 
-/** The guide's add-credits body. Strings are not numbers here: "100" is rejected, not coerced. */
+const amount = z
+  .number({ error: 'Amount must be a number' })
+  .int('Amount must be a whole number of credits')
+  .min(1, 'Amount must be at least 1')
+  .max(MAX_CREDITS_PER_TRANSACTION, 'Maximum 10,000 credits exceeded');
+
+const text = (name: string) =>
+  z
+    .string({ error: `${name} is required` })
+    .trim()
+    .min(1, `${name} is required`)
+    .max(MAX_DESCRIPTION_LENGTH, `${name} must be at most ${MAX_DESCRIPTION_LENGTH} characters`);
+
+/** An instant with its zone (ISO-8601), as JSON carries it: a date alone would be ambiguous. */
+const instant = (message: string) =>
+  z
+    .string({ error: message })
+    .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$/, message)
+    .refine((s) => isoDate.safeParse(s).success, message)
+    .transform((s) => new Date(s));
+
+/**
+ * The guide's add-credits body, plus the optional grant terms. Strings are not numbers here: "100"
+ * is rejected, not coerced. Without the optional fields the request and its answer are the guide's.
+ */
 export const addCreditsSchema = z.strictObject({
   customerId: idValue,
-  amount: z
-    .number({ error: 'Amount must be a number' })
-    .int('Amount must be a whole number of credits')
-    .min(1, 'Amount must be at least 1')
-    .max(MAX_CREDITS_PER_TRANSACTION, 'Maximum 10,000 credits exceeded'),
-  description: z
-    .string({ error: 'Description is required' })
-    .trim()
-    .min(1, 'Description is required')
-    .max(MAX_DESCRIPTION_LENGTH, `Description must be at most ${MAX_DESCRIPTION_LENGTH} characters`),
+  amount,
+  description: text('Description'),
+  category: z.enum(GRANT_CATEGORIES, { error: `Category must be one of ${GRANT_CATEGORIES.join(', ')}` }).optional(),
+  expiresAt: instant('expiresAt must be an ISO-8601 date and time with a zone, e.g. 2026-01-31T12:00:00Z')
+    .refine((d) => d.getTime() > Date.now(), 'expiresAt must be in the future')
+    .optional(),
+  priority: z
+    .number({ error: 'Priority must be a number' })
+    .int('Priority must be a whole number')
+    .min(MIN_PRIORITY, `Priority must be from ${MIN_PRIORITY} to ${MAX_PRIORITY}`)
+    .max(MAX_PRIORITY, `Priority must be from ${MIN_PRIORITY} to ${MAX_PRIORITY}`)
+    .optional(),
 });
 export type AddCreditsInput = z.output<typeof addCreditsSchema>;
+
+/** POST /api/admin/credits/deduct. */
+export const deductCreditsSchema = z.strictObject({
+  customerId: idValue,
+  amount,
+  description: text('Description'),
+});
+export type DeductCreditsInput = z.output<typeof deductCreditsSchema>;
+
+/** POST /api/admin/credits/transactions/{id}/void. */
+export const voidSchema = z.strictObject({ reason: text('Reason') });
+export type VoidInput = z.output<typeof voidSchema>;
+
+/** `?at=` of GET /api/admin/customers/{id}/credits. */
+export const balanceAtSchema = z.strictObject({
+  at: instant('at must be an ISO-8601 date and time with a zone, e.g. 2026-01-31T12:00:00Z').optional(),
+});
+
+export const verifySchema = z.strictObject({ customerId: idParam.optional() });
+
+/** The `{ id }` of a transaction route: ledger ids are bigint, beyond an int's range one day. */
+export const transactionIdParams = z.object({
+  id: z
+    .string()
+    .regex(/^[1-9][0-9]{0,14}$/, 'Must be a positive whole number')
+    .transform(Number),
+});
 
 const DAY_MS = 86_400_000;
 

@@ -362,3 +362,482 @@ CREATE INDEX users_role_idx ON users (role, id);
 CREATE INDEX users_active_idx ON users (active, id);
 CREATE INDEX users_created_at_idx ON users (created_at, id);
 CREATE INDEX users_last_login_at_idx ON users (last_login_at NULLS FIRST, id);
+
+-- ===========================================================================
+-- Ledger v2: migrations 020_credit_grants.sql and 021_customer_stats_credit_kinds.sql (verbatim)
+-- ===========================================================================
+-- Migration 020: ledger v2. Every credit addition is a grant (paid or promotional, optional expiry,
+-- a priority) whose unspent `remaining` debits draw on in a known order, recorded in an allocation
+-- table; expiry, void and deduction are row types of their own; customer_credits counts each kind
+-- under its own name; every row carries the customer's running totals (balance at any time is one
+-- indexed read) and a hash chained per customer over the previous row's hash (tamper evidence).
+--
+-- The design of 005-007 stays: inserting one credit_transactions row is what moves a balance, and
+-- the ledger trigger does all of it under the customer's row lock. The invariants, per customer, at
+-- every commit:
+--   balance = Σ amount = Σ remaining of the grants
+--           = total_purchased - total_used - total_expired - total_voided - total_deducted
+--   a grant's remaining = its amount + Σ its allocations (draws negative, returns positive)
+--   a non-grant row's amount = Σ its allocations
+
+-- ---- Row types and grant attributes on the ledger row -------------------------------------------
+ALTER TABLE credit_transactions DROP CONSTRAINT credit_transactions_type_check;
+ALTER TABLE credit_transactions DROP CONSTRAINT credit_transactions_amount_sign;
+ALTER TABLE credit_transactions
+  ADD COLUMN category     text CHECK (category IN ('paid', 'promotional')),
+  ADD COLUMN expires_at   timestamptz,
+  ADD COLUMN priority     integer CHECK (priority BETWEEN 0 AND 1000),
+  -- expiry and void rows: the grant whose remainder they close
+  ADD COLUMN grant_id     bigint REFERENCES credit_transactions(id),
+  -- refund rows: the look-up debit whose credits they give back
+  ADD COLUMN refund_of    bigint REFERENCES credit_transactions(id),
+  -- the customer's totals after this row, in the order of credit_totals_names():
+  -- paid, promotional, used (net), refunded, expired, voided, deducted
+  ADD COLUMN totals_after bigint[],
+  -- sha256(previous row's hash || this row's fields), see credit_row_hash()
+  ADD COLUMN hash         bytea;
+
+-- ---- Account totals under their own names --------------------------------------------------------
+ALTER TABLE customer_credits DROP CONSTRAINT customer_credits_totals;
+ALTER TABLE customer_credits
+  ADD COLUMN total_paid        bigint NOT NULL DEFAULT 0 CHECK (total_paid >= 0),
+  ADD COLUMN total_promotional bigint NOT NULL DEFAULT 0 CHECK (total_promotional >= 0),
+  ADD COLUMN total_refunded    bigint NOT NULL DEFAULT 0 CHECK (total_refunded >= 0),
+  ADD COLUMN total_expired     bigint NOT NULL DEFAULT 0 CHECK (total_expired >= 0),
+  ADD COLUMN total_voided      bigint NOT NULL DEFAULT 0 CHECK (total_voided >= 0),
+  ADD COLUMN total_deducted    bigint NOT NULL DEFAULT 0 CHECK (total_deducted >= 0);
+
+-- ---- Grants and allocations ----------------------------------------------------------------------
+-- A grant's id is its ledger row's id. There is no foreign key to credit_transactions: the ledger
+-- trigger writes these rows while that row is still being inserted, only the trigger can write them
+-- (guards below), and a key referencing the ledger would turn its TRUNCATE guard's message into
+-- PostgreSQL's foreign-key one.
+CREATE TABLE credit_grants (
+  id          bigint PRIMARY KEY,
+  customer_id integer NOT NULL REFERENCES customers(id),
+  category    text NOT NULL CHECK (category IN ('paid', 'promotional')),
+  amount      bigint NOT NULL CHECK (amount > 0),
+  remaining   bigint NOT NULL,
+  priority    integer NOT NULL CHECK (priority BETWEEN 0 AND 1000),
+  expires_at  timestamptz,
+  -- set by the expiry or void row that took the remainder
+  closed      text CHECK (closed IN ('expired', 'voided')),
+  created_at  timestamptz NOT NULL,
+  CONSTRAINT credit_grants_remaining CHECK (remaining BETWEEN 0 AND amount)
+);
+-- The spending order: priority, then soonest expiry (none last), then oldest.
+CREATE INDEX credit_grants_spend_idx ON credit_grants (customer_id, priority, expires_at, id) WHERE remaining > 0;
+CREATE INDEX credit_grants_customer_idx ON credit_grants (customer_id, id);
+CREATE INDEX credit_grants_due_idx ON credit_grants (expires_at) WHERE remaining > 0 AND expires_at IS NOT NULL;
+
+-- Which grants a row drew from (negative) or gave back to (positive). transaction_id NULL: what a
+-- grant had spent before allocations were recorded (migration 020's backfill).
+CREATE TABLE credit_allocations (
+  transaction_id bigint,
+  grant_id       bigint NOT NULL REFERENCES credit_grants(id),
+  customer_id    integer NOT NULL REFERENCES customers(id),
+  amount         bigint NOT NULL CHECK (amount <> 0),
+  -- on a debit's draw: how much of it refunds have given back
+  refunded       bigint NOT NULL DEFAULT 0,
+  CONSTRAINT credit_allocations_once UNIQUE (transaction_id, grant_id),
+  CONSTRAINT credit_allocations_refunded CHECK (refunded >= 0 AND (refunded = 0 OR refunded <= -amount))
+);
+CREATE INDEX credit_allocations_grant_idx ON credit_allocations (grant_id);
+
+-- Each backfill run and the last ledger row it derived data for: rows up to there may predate
+-- allocations (their debits drew on no recorded grant); every later row is allocated in full.
+CREATE TABLE credit_ledger_backfills (
+  ran_at              timestamptz NOT NULL DEFAULT now(),
+  last_transaction_id bigint NOT NULL
+);
+
+-- Balance at any time: the newest row at or before a moment, per customer.
+CREATE INDEX credit_transactions_customer_time_idx ON credit_transactions (customer_id, created_at, id);
+
+CREATE FUNCTION credit_totals_names() RETURNS text[]
+LANGUAGE sql IMMUTABLE AS $$ SELECT ARRAY['paid', 'promotional', 'used', 'refunded', 'expired', 'voided', 'deducted'] $$;
+
+-- The chained hash of one ledger row. Times enter as microseconds since the epoch and every field
+-- through %L (NULL stays distinguishable from ''), so the text does not depend on session settings.
+CREATE FUNCTION credit_row_hash(prev bytea, r credit_transactions) RETURNS bytea
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT sha256(COALESCE(prev, '\x'::bytea) || convert_to(format(
+    '%L|%L|%L|%L|%L|%L|%L|%L|%L|%L|%L|%L|%L|%L|%L|%L',
+    r.id, r.customer_id, r.user_id, r.type, r.amount, r.balance_before, r.balance_after, r.description,
+    r.payment_id, (extract(epoch FROM r.created_at) * 1000000)::bigint, r.category,
+    (extract(epoch FROM r.expires_at) * 1000000)::bigint, r.priority, r.grant_id, r.refund_of,
+    r.totals_after), 'UTF8'))
+$$;
+
+-- Books an `expiry` row for every grant of the customer whose expiry has come and that still has a
+-- remainder. Takes the customer's lock first, so concurrent callers book each expiry once.
+CREATE FUNCTION credit_book_expiries(p_customer integer) RETURNS integer
+LANGUAGE plpgsql AS $$
+DECLARE
+  g record;
+  booked integer := 0;
+BEGIN
+  PERFORM 1 FROM customer_credits WHERE customer_id = p_customer FOR UPDATE;
+  FOR g IN SELECT id, remaining FROM credit_grants
+            WHERE customer_id = p_customer AND remaining > 0 AND expires_at <= clock_timestamp()
+            ORDER BY expires_at, id LOOP
+    INSERT INTO credit_transactions (customer_id, type, amount, description, grant_id)
+    VALUES (p_customer, 'expiry', -g.remaining, format('Expired: unspent remainder of grant #%s', g.id), g.id);
+    booked := booked + 1;
+  END LOOP;
+  RETURN booked;
+END $$;
+
+CREATE OR REPLACE FUNCTION credit_transactions_apply() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+  kind text := CASE
+    WHEN NEW.type IN ('purchase', 'admin_grant') OR (NEW.type = 'adjustment' AND NEW.amount > 0) THEN 'grant'
+    WHEN NEW.type = 'refund' THEN 'refund'
+    WHEN NEW.type IN ('expiry', 'void') THEN 'close'
+    ELSE 'debit' END;  -- usage, deduction, a negative adjustment
+  acct customer_credits;
+  prev bytea;
+  covered bigint;
+  src record;
+  need bigint;
+  take bigint;
+BEGIN
+  IF NOT ((NEW.type IN ('purchase', 'admin_grant', 'refund') AND NEW.amount > 0)
+          OR (NEW.type IN ('usage', 'expiry', 'void', 'deduction') AND NEW.amount < 0)
+          OR (NEW.type = 'adjustment' AND NEW.amount <> 0))
+     OR NEW.category NOT IN ('paid', 'promotional') OR NEW.priority NOT BETWEEN 0 AND 1000 THEN
+    -- A sign that doesn't fit the type (or an unknown type), or impossible grant terms: nothing
+    -- moves, and the row's own CHECK (credit_transactions_amount_sign, …) refuses it by name.
+    NEW.id := nextval('credit_transactions_id_seq');
+    NEW.balance_before := 0;
+    NEW.balance_after := NEW.amount;
+    RETURN NEW;
+  END IF;
+  IF kind = 'grant' THEN
+    NEW.category := COALESCE(NEW.category, CASE WHEN NEW.type = 'purchase' THEN 'paid' ELSE 'promotional' END);
+    NEW.priority := COALESCE(NEW.priority, 100);
+  ELSIF kind = 'debit' THEN
+    -- A debit never draws on an expired grant, even before the expiry job has booked it.
+    IF EXISTS (SELECT 1 FROM credit_grants WHERE customer_id = NEW.customer_id AND remaining > 0
+                                             AND expires_at <= clock_timestamp()) THEN
+      PERFORM credit_book_expiries(NEW.customer_id);
+    END IF;
+  END IF;
+
+  UPDATE customer_credits
+     SET balance           = balance + NEW.amount,
+         total_purchased   = total_purchased   + CASE WHEN kind = 'grant' THEN NEW.amount ELSE 0 END,
+         total_paid        = total_paid        + CASE WHEN kind = 'grant' AND NEW.category = 'paid' THEN NEW.amount ELSE 0 END,
+         total_promotional = total_promotional + CASE WHEN kind = 'grant' AND NEW.category = 'promotional' THEN NEW.amount ELSE 0 END,
+         total_used        = total_used        - CASE WHEN NEW.type IN ('usage', 'refund') THEN NEW.amount ELSE 0 END,
+         total_refunded    = total_refunded    + CASE WHEN NEW.type = 'refund' THEN NEW.amount ELSE 0 END,
+         total_expired     = total_expired     - CASE WHEN NEW.type = 'expiry' THEN NEW.amount ELSE 0 END,
+         total_voided      = total_voided      - CASE WHEN NEW.type = 'void' THEN NEW.amount ELSE 0 END,
+         total_deducted    = total_deducted    - CASE WHEN kind = 'debit' AND NEW.type <> 'usage' THEN NEW.amount ELSE 0 END,
+         updated_at        = now()
+   WHERE customer_id = NEW.customer_id
+  RETURNING * INTO acct;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'customer % has no credit account', NEW.customer_id
+      USING ERRCODE = 'foreign_key_violation';
+  END IF;
+  NEW.id := nextval('credit_transactions_id_seq');
+  NEW.created_at := clock_timestamp();
+  NEW.balance_before := acct.balance - NEW.amount;
+  NEW.balance_after := acct.balance;
+  NEW.totals_after := ARRAY[acct.total_paid, acct.total_promotional, acct.total_used, acct.total_refunded,
+                            acct.total_expired, acct.total_voided, acct.total_deducted];
+
+  IF kind = 'grant' THEN
+    INSERT INTO credit_grants (id, customer_id, category, amount, remaining, priority, expires_at, created_at)
+    VALUES (NEW.id, NEW.customer_id, NEW.category, NEW.amount, NEW.amount, NEW.priority, NEW.expires_at, NEW.created_at);
+
+  ELSIF kind = 'debit' THEN
+    -- Draw on the live grants in spending order, each as far as it goes, in one statement.
+    WITH live AS (
+      SELECT id, remaining,
+             sum(remaining) OVER (ORDER BY priority, expires_at, id) - remaining AS before
+        FROM credit_grants
+       WHERE customer_id = NEW.customer_id AND remaining > 0
+         AND (expires_at IS NULL OR expires_at > NEW.created_at)
+    ), picked AS (
+      SELECT id, LEAST(remaining, -NEW.amount - before) AS n FROM live WHERE before < -NEW.amount
+    ), drawn AS (
+      UPDATE credit_grants g SET remaining = g.remaining - p.n FROM picked p WHERE g.id = p.id RETURNING g.id, p.n
+    ), recorded AS (
+      INSERT INTO credit_allocations (transaction_id, grant_id, customer_id, amount)
+      SELECT NEW.id, id, NEW.customer_id, -n FROM drawn RETURNING amount
+    )
+    SELECT COALESCE(-sum(amount), 0) INTO covered FROM recorded;
+    IF covered <> -NEW.amount THEN
+      RAISE EXCEPTION 'the live grants of customer % cover % of %', NEW.customer_id, covered, -NEW.amount
+        USING ERRCODE = 'check_violation', CONSTRAINT = 'customer_credits_balance_check';
+    END IF;
+
+  ELSIF kind = 'close' THEN
+    UPDATE credit_grants
+       SET remaining = 0, closed = CASE NEW.type WHEN 'expiry' THEN 'expired' ELSE 'voided' END
+     WHERE id = NEW.grant_id AND customer_id = NEW.customer_id AND remaining = -NEW.amount
+       AND (closed IS NULL OR closed = CASE NEW.type WHEN 'expiry' THEN 'expired' ELSE 'voided' END)
+       AND (NEW.type = 'void' OR expires_at <= NEW.created_at);
+    IF NOT FOUND THEN
+      RAISE EXCEPTION 'grant % of customer % has no remainder of % that can be %', NEW.grant_id, NEW.customer_id,
+        -NEW.amount, CASE NEW.type WHEN 'expiry' THEN 'expired now' ELSE 'voided' END
+        USING ERRCODE = 'check_violation', CONSTRAINT = 'credit_grants_close';
+    END IF;
+    INSERT INTO credit_allocations (transaction_id, grant_id, customer_id, amount)
+    VALUES (NEW.id, NEW.grant_id, NEW.customer_id, NEW.amount);
+
+  ELSE  -- refund: give the credits back to the grants the debit drew them from
+    IF NEW.refund_of IS NULL THEN
+      -- The call shape without a debit: the newest look-up of this user with that much not yet given back.
+      SELECT a.transaction_id INTO NEW.refund_of
+        FROM credit_allocations a JOIN credit_transactions d ON d.id = a.transaction_id
+       WHERE a.customer_id = NEW.customer_id AND a.amount < 0 AND d.type = 'usage'
+         AND d.user_id IS NOT DISTINCT FROM NEW.user_id
+       GROUP BY a.transaction_id
+      HAVING sum(-a.amount - a.refunded) >= NEW.amount
+       ORDER BY a.transaction_id DESC LIMIT 1;
+    END IF;
+    need := NEW.amount;
+    FOR src IN SELECT al.grant_id, -al.amount - al.refunded AS open
+               FROM credit_allocations al JOIN credit_transactions d ON d.id = al.transaction_id
+              WHERE al.transaction_id = NEW.refund_of AND d.customer_id = NEW.customer_id AND d.type = 'usage'
+                AND -al.amount > al.refunded
+              ORDER BY al.grant_id DESC LOOP
+      take := LEAST(need, src.open);
+      UPDATE credit_allocations SET refunded = refunded + take WHERE transaction_id = NEW.refund_of AND grant_id = src.grant_id;
+      UPDATE credit_grants SET remaining = remaining + take WHERE id = src.grant_id;
+      INSERT INTO credit_allocations (transaction_id, grant_id, customer_id, amount) VALUES (NEW.id, src.grant_id, NEW.customer_id, take);
+      need := need - take;
+      EXIT WHEN need = 0;
+    END LOOP;
+    IF need > 0 THEN
+      RAISE EXCEPTION 'a refund of % is more than look-up % of customer % has left to give back', NEW.amount,
+        COALESCE(NEW.refund_of::text, '(none)'), NEW.customer_id
+        USING ERRCODE = 'check_violation', CONSTRAINT = 'credit_refund_exceeds_usage';
+    END IF;
+  END IF;
+
+  SELECT t.hash INTO prev FROM credit_transactions t WHERE t.customer_id = NEW.customer_id ORDER BY t.id DESC LIMIT 1;
+  NEW.hash := credit_row_hash(prev, NEW);
+  RETURN NEW;
+END $$;
+
+-- Credits given back to a grant that has meanwhile expired or been voided go the same way again.
+CREATE FUNCTION credit_transactions_reclose() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+  a record;
+BEGIN
+  FOR a IN SELECT al.grant_id, al.amount, g.closed
+             FROM credit_allocations al JOIN credit_grants g ON g.id = al.grant_id
+            WHERE al.transaction_id = NEW.id AND g.closed IS NOT NULL LOOP
+    INSERT INTO credit_transactions (customer_id, type, amount, description, grant_id)
+    VALUES (NEW.customer_id, CASE a.closed WHEN 'expired' THEN 'expiry' ELSE 'void' END, -a.amount,
+            format('Refund #%s returned %s credit(s) to grant #%s, which is %s', NEW.id, a.amount, a.grant_id, a.closed),
+            a.grant_id);
+  END LOOP;
+  RETURN NULL;
+END $$;
+
+CREATE TRIGGER credit_transactions_reclose AFTER INSERT ON credit_transactions
+  FOR EACH ROW WHEN (NEW.type = 'refund') EXECUTE FUNCTION credit_transactions_reclose();
+
+-- A debit that is refused instead of failing when the balance (after booking the customer's due
+-- expiries) is too low: no row comes back. One call, one round trip.
+CREATE FUNCTION credit_debit(p_customer integer, p_user integer, p_type text, p_amount bigint, p_description text, p_payment_id text)
+RETURNS SETOF credit_transactions
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM customer_credits WHERE customer_id = p_customer) THEN
+    RAISE EXCEPTION 'customer % has no credit account', p_customer USING ERRCODE = 'foreign_key_violation';
+  END IF;
+  PERFORM credit_book_expiries(p_customer);
+  RETURN QUERY
+    INSERT INTO credit_transactions (customer_id, user_id, type, amount, description, payment_id)
+    SELECT p_customer, p_user, p_type, -p_amount, p_description, p_payment_id
+      FROM customer_credits WHERE customer_id = p_customer AND balance >= p_amount
+    RETURNING *;
+END $$;
+
+-- Grants and allocations move only through the ledger trigger, like customer_credits.
+CREATE FUNCTION credit_grants_guard() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF pg_trigger_depth() < 2 THEN
+    RAISE EXCEPTION '% changes only by inserting into credit_transactions', TG_TABLE_NAME
+      USING ERRCODE = 'restrict_violation';
+  END IF;
+  RETURN CASE TG_OP WHEN 'DELETE' THEN OLD ELSE NEW END;
+END $$;
+
+CREATE TRIGGER credit_grants_guard BEFORE INSERT OR UPDATE OR DELETE ON credit_grants
+  FOR EACH ROW EXECUTE FUNCTION credit_grants_guard();
+CREATE TRIGGER credit_allocations_guard BEFORE INSERT OR UPDATE OR DELETE ON credit_allocations
+  FOR EACH ROW EXECUTE FUNCTION credit_grants_guard();
+CREATE TRIGGER credit_grants_no_truncate BEFORE TRUNCATE ON credit_grants
+  FOR EACH STATEMENT EXECUTE FUNCTION credit_transactions_forbid_change();
+CREATE TRIGGER credit_allocations_no_truncate BEFORE TRUNCATE ON credit_allocations
+  FOR EACH STATEMENT EXECUTE FUNCTION credit_transactions_forbid_change();
+
+CREATE OR REPLACE FUNCTION customer_credits_guard() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'DELETE' THEN
+    RAISE EXCEPTION 'customer_credits rows cannot be deleted' USING ERRCODE = 'restrict_violation';
+  END IF;
+  IF TG_OP = 'INSERT' THEN
+    IF NEW.balance <> 0 OR NEW.total_purchased <> 0 OR NEW.total_used <> 0 OR NEW.total_paid <> 0
+       OR NEW.total_promotional <> 0 OR NEW.total_refunded <> 0 OR NEW.total_expired <> 0
+       OR NEW.total_voided <> 0 OR NEW.total_deducted <> 0 THEN
+      RAISE EXCEPTION 'a credit account starts at zero; add credits through credit_transactions'
+        USING ERRCODE = 'restrict_violation';
+    END IF;
+    RETURN NEW;
+  END IF;
+  IF pg_trigger_depth() < 2
+     AND (NEW.balance, NEW.total_purchased, NEW.total_used, NEW.customer_id, NEW.total_paid, NEW.total_promotional,
+          NEW.total_refunded, NEW.total_expired, NEW.total_voided, NEW.total_deducted)
+         IS DISTINCT FROM (OLD.balance, OLD.total_purchased, OLD.total_used, OLD.customer_id, OLD.total_paid,
+          OLD.total_promotional, OLD.total_refunded, OLD.total_expired, OLD.total_voided, OLD.total_deducted) THEN
+    RAISE EXCEPTION 'balances change only by inserting into credit_transactions'
+      USING ERRCODE = 'restrict_violation';
+  END IF;
+  RETURN NEW;
+END $$;
+
+-- ---- Backfill -------------------------------------------------------------------------------------
+-- Derives what the trigger maintains for rows written before it (this migration's existing data, or
+-- a bulk load with triggers off): grant attributes, grants whose remaining is the balance taken
+-- newest grant first (what was spent before allocations were recorded becomes a NULL-transaction
+-- allocation), the new account totals, running totals and the hash chain. Touches only rows that
+-- have no hash yet.
+CREATE FUNCTION credit_ledger_backfill() RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+  r credit_transactions;
+  cur integer := NULL;
+  prev bytea;
+  tot bigint[];
+  n bigint := 0;
+BEGIN
+  ALTER TABLE credit_transactions DISABLE TRIGGER USER;
+  ALTER TABLE customer_credits DISABLE TRIGGER USER;
+  ALTER TABLE credit_grants DISABLE TRIGGER USER;
+  ALTER TABLE credit_allocations DISABLE TRIGGER USER;
+
+  UPDATE credit_transactions
+     SET category = CASE WHEN type = 'purchase' THEN 'paid' ELSE 'promotional' END, priority = 100
+   WHERE hash IS NULL AND category IS NULL
+     AND (type IN ('purchase', 'admin_grant') OR (type = 'adjustment' AND amount > 0));
+
+  INSERT INTO credit_grants (id, customer_id, category, amount, remaining, priority, expires_at, created_at)
+  SELECT t.id, t.customer_id, t.category, t.amount,
+         GREATEST(0, LEAST(t.amount, cc.balance - (sum(t.amount) OVER w - t.amount))),
+         t.priority, t.expires_at, t.created_at
+    FROM credit_transactions t JOIN customer_credits cc ON cc.customer_id = t.customer_id
+   WHERE t.category IS NOT NULL AND t.hash IS NULL
+  WINDOW w AS (PARTITION BY t.customer_id ORDER BY t.id DESC);
+
+  INSERT INTO credit_allocations (transaction_id, grant_id, customer_id, amount)
+  SELECT NULL, g.id, g.customer_id, g.remaining - g.amount
+    FROM credit_grants g JOIN credit_transactions t ON t.id = g.id
+   WHERE t.hash IS NULL AND g.remaining < g.amount;
+
+  UPDATE customer_credits cc
+     SET total_paid = s.paid, total_promotional = s.promotional, total_refunded = s.refunded,
+         total_deducted = s.deducted,
+         total_used = s.used
+    FROM (SELECT customer_id,
+                 COALESCE(sum(amount) FILTER (WHERE category = 'paid'), 0) AS paid,
+                 COALESCE(sum(amount) FILTER (WHERE category = 'promotional'), 0) AS promotional,
+                 COALESCE(sum(amount) FILTER (WHERE type = 'refund'), 0) AS refunded,
+                 COALESCE(-sum(amount) FILTER (WHERE type = 'adjustment' AND amount < 0), 0) AS deducted,
+                 COALESCE(-sum(amount) FILTER (WHERE type IN ('usage', 'refund')), 0) AS used
+            FROM credit_transactions GROUP BY customer_id
+          HAVING bool_and(hash IS NULL)) s
+   WHERE cc.customer_id = s.customer_id;
+
+  CREATE TEMP TABLE credit_backfill (id bigint PRIMARY KEY, totals_after bigint[], hash bytea) ON COMMIT DROP;
+  FOR r IN SELECT * FROM credit_transactions WHERE hash IS NULL ORDER BY customer_id, id LOOP
+    IF cur IS DISTINCT FROM r.customer_id THEN
+      cur := r.customer_id;
+      prev := NULL;
+      tot := ARRAY[0, 0, 0, 0, 0, 0, 0]::bigint[];
+    END IF;
+    tot := ARRAY[
+      tot[1] + CASE WHEN r.category = 'paid' THEN r.amount ELSE 0 END,
+      tot[2] + CASE WHEN r.category = 'promotional' THEN r.amount ELSE 0 END,
+      tot[3] - CASE WHEN r.type IN ('usage', 'refund') THEN r.amount ELSE 0 END,
+      tot[4] + CASE WHEN r.type = 'refund' THEN r.amount ELSE 0 END,
+      tot[5], tot[6],
+      tot[7] - CASE WHEN r.type = 'adjustment' AND r.amount < 0 THEN r.amount ELSE 0 END];
+    r.totals_after := tot;
+    prev := credit_row_hash(prev, r);
+    INSERT INTO credit_backfill VALUES (r.id, tot, prev);
+    n := n + 1;
+  END LOOP;
+  UPDATE credit_transactions t SET totals_after = b.totals_after, hash = b.hash FROM credit_backfill b WHERE b.id = t.id;
+  DROP TABLE credit_backfill;
+
+  INSERT INTO credit_ledger_backfills (last_transaction_id) SELECT COALESCE(max(id), 0) FROM credit_transactions;
+
+  ALTER TABLE credit_transactions ENABLE TRIGGER USER;
+  ALTER TABLE customer_credits ENABLE TRIGGER USER;
+  ALTER TABLE credit_grants ENABLE TRIGGER USER;
+  ALTER TABLE credit_allocations ENABLE TRIGGER USER;
+  RETURN n;
+END $$;
+
+SELECT credit_ledger_backfill();
+
+-- ---- Constraints over the whole model ------------------------------------------------------------
+ALTER TABLE credit_transactions
+  ADD CONSTRAINT credit_transactions_type_check
+    CHECK (type IN ('purchase', 'admin_grant', 'usage', 'refund', 'adjustment', 'expiry', 'void', 'deduction')),
+  ADD CONSTRAINT credit_transactions_amount_sign CHECK (
+    (type IN ('purchase', 'admin_grant', 'refund') AND amount > 0)
+    OR (type IN ('usage', 'expiry', 'void', 'deduction') AND amount < 0)
+    OR (type = 'adjustment' AND amount <> 0)),
+  -- Grants, and only grants, carry a category and a priority; only grants expire.
+  ADD CONSTRAINT credit_transactions_grant_fields CHECK (
+    (type IN ('purchase', 'admin_grant') OR (type = 'adjustment' AND amount > 0)) = (category IS NOT NULL)
+    AND (category IS NULL) = (priority IS NULL)
+    AND (expires_at IS NULL OR category IS NOT NULL)),
+  ADD CONSTRAINT credit_transactions_grant_link CHECK ((type IN ('expiry', 'void')) = (grant_id IS NOT NULL)),
+  ADD CONSTRAINT credit_transactions_refund_link CHECK (refund_of IS NULL OR type = 'refund');
+
+ALTER TABLE customer_credits
+  ADD CONSTRAINT customer_credits_totals CHECK (
+    balance = total_purchased - total_used - total_expired - total_voided - total_deducted
+    AND total_purchased = total_paid + total_promotional);
+
+-- Migration 021: customer_stats names every kind of credit movement. total_credits_purchased (all
+-- credits ever added, paid and promotional) and total_credits_used (net: used minus refunded) keep
+-- the guide's names; the new columns are appended, so the guide's queries are unchanged.
+CREATE OR REPLACE VIEW customer_stats AS
+SELECT c.id,
+       c.name,
+       c.status,
+       c.created_at,
+       c.updated_at,
+       k.user_count,
+       k.active_user_count,
+       k.search_count AS total_searches,
+       c.contact_email,
+       c.max_users,
+       c.logo_url,
+       cc.balance AS credit_balance,
+       cc.total_purchased AS total_credits_purchased,
+       cc.total_used AS total_credits_used,
+       cc.total_paid AS total_credits_paid,
+       cc.total_promotional AS total_credits_promotional,
+       cc.total_refunded AS total_credits_refunded,
+       cc.total_expired AS total_credits_expired,
+       cc.total_voided AS total_credits_voided,
+       cc.total_deducted AS total_credits_deducted
+  FROM customers c
+  JOIN customer_counters k ON k.customer_id = c.id
+  JOIN customer_credits cc ON cc.customer_id = c.id;

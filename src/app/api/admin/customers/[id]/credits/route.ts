@@ -1,11 +1,15 @@
-import { creditSummary } from '@/app/lib/credits';
+import { balanceAt, creditSummary } from '@/app/lib/credits';
+import { balanceAtSchema } from '@/app/lib/credits/schemas';
 import { endpoint, route } from '@/app/lib/http/door';
 import { idParams } from '@/app/lib/validation';
 
-/** GET /api/admin/customers/:id/credits: balance, lifetime breakdown and daily balance history. */
+/**
+ * GET /api/admin/customers/:id/credits: balance, breakdown, daily balance history and what expires
+ * soon; with `?at=<ISO-8601>`, the balance and breakdown as they were at that moment.
+ */
 export const { GET, POST, PUT, PATCH, DELETE } = endpoint({
   GET: route(
-    { permission: 'credits.read', params: idParams, tenant: { params: 'id', action: 'view credits of' } },
-    ({ db, params }) => creditSummary(db, params.id),
+    { permission: 'credits.read', params: idParams, query: balanceAtSchema, tenant: { params: 'id', action: 'view credits of' } },
+    ({ db, params, query }) => (query.at ? balanceAt(db, params.id, query.at) : creditSummary(db, params.id)),
   ),
 });
