@@ -2,6 +2,7 @@
 // generated password once), so the first request finds everything ready.
 import { app } from './app/lib/app';
 import { checkConfig } from './app/lib/config';
+import { autoTopUpJob } from './app/lib/billing/jobs';
 import { creditExpiryJob } from './app/lib/credits/jobs';
 import { startJobs } from './app/lib/jobs';
 import { refundStaleSearches } from './app/lib/searches';
@@ -20,7 +21,7 @@ try {
       .catch((err) => console.error('[lookups] refund sweep failed:', (err as Error).message));
   void sweep();
   setInterval(sweep, 60_000).unref();
-  const jobs = await startJobs(db, [creditExpiryJob]);
+  const jobs = await startJobs(db, [creditExpiryJob, autoTopUpJob]);
   console.log(`[startup] background jobs on ${jobs.kind}`);
 } catch (err) {
   console.error(`[startup] ${(err as Error).message}`);

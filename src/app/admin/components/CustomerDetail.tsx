@@ -72,8 +72,8 @@ export function CustomerDetail({ customerId }: { customerId: number }) {
             <dd>{formatNumber(summary.data?.breakdown.purchased ?? 0)}</dd>
           </div>
           <div>
-            <dt>Granted by admins</dt>
-            <dd>{formatNumber(summary.data?.breakdown.granted ?? 0)}</dd>
+            <dt>Promotional</dt>
+            <dd>{formatNumber(summary.data?.breakdown.promotional ?? 0)}</dd>
           </div>
           <div>
             <dt>Used</dt>
