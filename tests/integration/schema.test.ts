@@ -143,15 +143,21 @@ describe('schema.sql', () => {
   it('describes the whole system, not an empty database (guards the comparison below)', () => {
     expect(migrated.tables.map((t) => t.relname)).toEqual([
       'app_settings',
+      'billing_accounts',
+      'billing_audit',
       'credit_allocations',
       'credit_grants',
       'credit_ledger_backfills',
+      'credit_packs',
       'credit_transactions',
       'customer_counters',
       'customer_credits',
       'customers',
       'idempotency_keys',
+      'purchase_refunds',
+      'purchases',
       'searches',
+      'stripe_events',
       'users',
     ]);
     expect(migrated.views.map((v) => v.relname)).toEqual(['customer_stats']);
