@@ -20,6 +20,9 @@ export function Header({ user }: { user: Pick<Caller, 'username' | 'role' | 'cus
         <Can permission="searches.run">
           <Link href="/search">Look-ups</Link>
         </Can>
+        <Can permission="billing.buy">
+          <Link href="/billing">Billing</Link>
+        </Can>
       </nav>
       <div className="app-header-user">
         <span>

@@ -1,16 +1,21 @@
 'use client';
 
 import { useRef, useState } from 'react';
+import type { Permission } from '@/app/lib/auth/permissions';
+import { useAccess } from '@/app/_ui/access';
 import { CustomerManagement } from './CustomerManagement';
+import { PurchaseHistory } from './PurchaseHistory';
 import { TransactionHistory } from './TransactionHistory';
 import { UserManagement } from './UserManagement';
 
-const TABS = [
+const ALL_TABS = [
   { id: 'customers', label: 'Customers' },
   { id: 'users', label: 'Users' },
   { id: 'transactions', label: 'Transactions' },
-] as const;
-export type TabId = (typeof TABS)[number]['id'];
+  // Every customer's purchases: for those who may read billing beyond their own (the billing page shows one's own).
+  { id: 'purchases', label: 'Purchases', permission: 'billing.read', scope: 'any' },
+] as const satisfies ReadonlyArray<{ id: string; label: string; permission?: Permission; scope?: 'any' }>;
+export type TabId = (typeof ALL_TABS)[number]['id'];
 
 export interface DashboardUser {
   id: number;
@@ -19,7 +24,9 @@ export interface DashboardUser {
 
 /** Tabs per the WAI-ARIA pattern: arrow keys move between tabs, the URL remembers the open one. */
 export function AdminDashboard({ me, initialTab }: { me: DashboardUser; initialTab: TabId }) {
-  const [tab, setTab] = useState<TabId>(initialTab);
+  const access = useAccess();
+  const TABS = ALL_TABS.filter((t) => !('permission' in t) || access.scope(t.permission) === t.scope);
+  const [tab, setTab] = useState<TabId>(TABS.some((t) => t.id === initialTab) ? initialTab : 'customers');
   const tabRefs = useRef<Record<string, HTMLButtonElement | null>>({});
 
   function select(id: TabId, focus = false) {
@@ -64,6 +71,7 @@ export function AdminDashboard({ me, initialTab }: { me: DashboardUser; initialT
         {tab === 'customers' && <CustomerManagement />}
         {tab === 'users' && <UserManagement me={me} />}
         {tab === 'transactions' && <TransactionHistory />}
+        {tab === 'purchases' && <PurchaseHistory />}
       </div>
     </>
   );
