@@ -1,7 +1,6 @@
 'use client';
 
 import Link from 'next/link';
-import { useSearchParams } from 'next/navigation';
 import { useState } from 'react';
 import type { BillingOverview, CreditPack, Purchase } from '@/app/lib/billing';
 import { apiFetch, useApi, type ApiError, type Page } from '@/app/_ui/api-client';
@@ -14,8 +13,9 @@ import { ReturnNotice } from './ReturnNotice';
 import { PurchaseStatusBadge, RefundCell } from './purchase-cells';
 
 /** The customer admin's billing page: balance by kind, packs to buy, auto top-up, purchases with receipts. */
-export function BillingClient({ customerName }: { customerName: string }) {
-  const params = useSearchParams();
+/** `returnedWith`: the query Stripe sent the buyer back with (`checkout`, `purchase`, `setup`). */
+export function BillingClient({ customerName, returnedWith }: { customerName: string; returnedWith: Record<string, string> }) {
+  const params = new URLSearchParams(returnedWith);
   const overview = useApi<BillingOverview>('/api/billing/overview');
   const packs = useApi<{ packs: CreditPack[] }>('/api/billing/packs');
   const [page, setPage] = useState(1);
@@ -62,7 +62,7 @@ export function BillingClient({ customerName }: { customerName: string }) {
         </div>
       )}
 
-      <section className="card stack" aria-labelledby="balance-heading">
+      <section className="card stack billing-balance" aria-labelledby="balance-heading">
         <h2 id="balance-heading">Credits of {customerName}</h2>
         <dl className="stats">
           <div>
@@ -115,10 +115,10 @@ export function BillingClient({ customerName }: { customerName: string }) {
             ))}
           </ul>
         )}
-        <p className="muted small">Payment is taken by Stripe. Credits are added as soon as Stripe confirms the payment.</p>
+        {o.buyingEnabled && <p className="muted small">Payment is taken by Stripe. Credits are added as soon as Stripe confirms the payment.</p>}
       </section>
 
-      {packs.data && <AutoTopUpForm settings={o.autoTopUp} packs={packs.data.packs} buyingEnabled={o.buyingEnabled} onSaved={overview.reload} />}
+      {packs.data && (o.buyingEnabled || o.autoTopUp.enabled) && <AutoTopUpForm settings={o.autoTopUp} packs={packs.data.packs} buyingEnabled={o.buyingEnabled} onSaved={overview.reload} />}
 
       {o.alerts.length > 0 && (
         <section className="card stack" aria-labelledby="alerts-heading">

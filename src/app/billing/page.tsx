@@ -8,13 +8,14 @@ import { BillingClient } from './BillingClient';
 export const metadata: Metadata = { title: 'Billing' };
 export const dynamic = 'force-dynamic';
 
-export default async function BillingPage() {
+export default async function BillingPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const caller = await pageCaller('/billing');
+  const back = Object.fromEntries(Object.entries(await searchParams).filter((e): e is [string, string] => typeof e[1] === 'string'));
   return (
     <Shell caller={caller}>
       <h1>Billing</h1>
       {can(caller.role, 'billing.buy') ? (
-        <BillingClient customerName={caller.customerName ?? ''} />
+        <BillingClient customerName={caller.customerName ?? ''} returnedWith={back} />
       ) : (
         <section className="card stack narrow">
           {can(caller.role, 'billing.read') ? (

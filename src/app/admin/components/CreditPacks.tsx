@@ -79,8 +79,13 @@ export function CreditPacks() {
                   <td className="num">{formatMoney(p.unitAmount, p.currency)}</td>
                   <td>{p.active ? 'Yes' : 'No'}</td>
                   <td>
-                    <button type="button" className="btn btn-secondary btn-small" onClick={() => void toggle(p)}>
-                      {p.active ? `Take ${p.name} off sale` : `Put ${p.name} on sale`}
+                    <button
+                      type="button"
+                      className="btn btn-secondary btn-small nowrap"
+                      aria-label={p.active ? `Take ${p.name} off sale` : `Put ${p.name} on sale`}
+                      onClick={() => void toggle(p)}
+                    >
+                      {p.active ? 'Take off sale' : 'Put on sale'}
                     </button>
                   </td>
                 </tr>

@@ -206,7 +206,7 @@ export async function recordTopUpFailure(tx: Queryable, purchaseId: number, paym
     details: { paymentIntentId, consecutiveFailures: failures },
   });
   if (failures >= MAX_CONSECUTIVE_FAILURES) {
-    await switchOff(tx, purchase.customer_id, purchaseId, `Auto top-up switched itself off after ${failures} failed charges in a row (last: ${reason}). Check the card and turn it on again.`);
+    await switchOff(tx, purchase.customer_id, purchaseId, `Auto top-up switched itself off after ${failures} failed charges in a row (last: ${reason.replace(/\.$/, '')}). Check the card and turn it on again.`);
     return 'failed; auto top-up switched off';
   }
   return 'failed';
