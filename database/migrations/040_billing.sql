@@ -32,8 +32,9 @@ CREATE TABLE purchases (
   created_by          integer REFERENCES users(id),
   checkout_session_id text UNIQUE,
   payment_intent_id   text UNIQUE,
-  -- the ledger's purchase row
-  transaction_id      bigint UNIQUE REFERENCES credit_transactions(id),
+  -- the ledger's purchase row (no foreign key into the ledger, as for credit_grants: one would turn
+  -- the ledger's TRUNCATE guard into PostgreSQL's foreign-key message; the row is append-only anyway)
+  transaction_id      bigint UNIQUE,
   -- refunds so far: money (cumulative, as Stripe reports it), credits taken back, credits that
   -- could not be taken back because they had been spent
   amount_refunded     integer NOT NULL DEFAULT 0 CHECK (amount_refunded >= 0),
@@ -66,7 +67,7 @@ CREATE TABLE purchase_refunds (
   credits_taken_back integer NOT NULL CHECK (credits_taken_back >= 0),
   shortfall          integer NOT NULL CHECK (shortfall >= 0),
   -- the `void` ledger row that took the credits back (none when nothing was left to take)
-  transaction_id     bigint REFERENCES credit_transactions(id),
+  transaction_id     bigint,
   stripe_event_id    text NOT NULL,
   created_at         timestamptz NOT NULL DEFAULT now()
 );

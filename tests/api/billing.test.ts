@@ -187,5 +187,6 @@ describe('auto top-up over HTTP', () => {
     expect(bad.details).toHaveProperty('thresholdCredits');
     expect((await client.expectJson(client.put('/api/billing/auto-top-up', { enabled: true }), 400)).error).toBe('Choose a pack');
     expect((await admin.expectJson(admin.get('/api/billing/auto-top-up'), 400)).error).toBe('customerId is required');
+    expect((await admin.expectJson(admin.get('/api/billing/overview?customerId=2000000000'), 404)).error).toBe('Customer not found');
   });
 });

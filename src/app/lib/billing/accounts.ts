@@ -1,6 +1,7 @@
 import 'server-only';
 import type Stripe from 'stripe';
 import type { Queryable } from '../db';
+import { notFound } from '../errors';
 import { recordBillingAudit } from './audit';
 
 /** A customer's link to Stripe: its Stripe customer and the card saved for off-session charges. */
@@ -22,10 +23,12 @@ export interface BillingAccountRow {
   updated_at: Date;
 }
 
+/** The customer's billing account, made on first use; 404 for a customer that doesn't exist. */
 export async function billingAccount(q: Queryable, customerId: number, opts: { lock?: boolean } = {}): Promise<BillingAccountRow> {
-  await q.query('INSERT INTO billing_accounts (customer_id) VALUES ($1) ON CONFLICT (customer_id) DO NOTHING', [customerId]);
+  await q.query('INSERT INTO billing_accounts (customer_id) SELECT id FROM customers WHERE id = $1 ON CONFLICT (customer_id) DO NOTHING', [customerId]);
   const { rows } = await q.query<BillingAccountRow>(`SELECT * FROM billing_accounts WHERE customer_id = $1 ${opts.lock ? 'FOR UPDATE' : ''}`, [customerId]);
-  return rows[0]!;
+  if (!rows[0]) throw notFound('Customer', `No customer with ID ${customerId}`);
+  return rows[0];
 }
 
 /**
