@@ -12,7 +12,6 @@ export type BillingAuditKind =
   | 'refund'
   | 'refund_shortfall'
   | 'card_saved'
-  | 'auto_top_up_charged'
   | 'auto_top_up_failed'
   | 'auto_top_up_disabled';
 
