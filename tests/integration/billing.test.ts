@@ -225,6 +225,30 @@ describe('webhook events', () => {
 });
 
 describe('refunds', () => {
+  it('a refund event that arrives before its payment is credited is answered 409 (Stripe retries it), then applies', async () => {
+    const { customerId, admin } = await tenant();
+    const { purchaseId } = await startCheckout(db, admin, customerId, pack.id, APP);
+    const sessionId = await sessionOf(purchaseId);
+    const session = await stripe.fake.completeCheckout(sessionId, { async: true });
+    const piId = session.payment_intent as string;
+    // charge.refunded for that payment, delivered ahead of the payment's own events.
+    const early = {
+      id: 'evt_refund_before_payment',
+      object: 'event',
+      type: 'charge.refunded',
+      data: { object: { id: 'ch_early', object: 'charge', amount: 1000, amount_refunded: 400, currency: 'usd', payment_intent: piId, metadata: { customerId: String(customerId), purchaseId: String(purchaseId) } } },
+    } as unknown as StripeEvent;
+    expect((await stripe.fake.deliver(early)).status).toBe(409);
+    expect((await db.query('SELECT 1 FROM stripe_events WHERE id = $1', [early.id])).rows).toEqual([]);
+    await stripe.fake.succeedAsyncPayment(sessionId);
+    expect((await getBalance(db, customerId)).balance).toBe(100);
+    // Stripe's retry: now it applies, once.
+    expect((await stripe.fake.deliver(early)).status).toBe(200);
+    expect((await stripe.fake.deliver(early)).status).toBe(200);
+    expect(await getPurchase(db, purchaseId, customerId)).toMatchObject({ amountRefunded: 400, creditsTakenBack: 40 });
+    expect((await getBalance(db, customerId)).balance).toBe(60);
+  });
+
   it('partial, then full, after partial spending: credits come back from that purchase only, the rest is a shortfall', async () => {
     const { customerId, admin } = await tenant();
     const purchase = await bought(customerId, admin);

@@ -1,6 +1,7 @@
 import 'server-only';
 import type Stripe from 'stripe';
 import type { Db, Queryable } from '../db';
+import { AppError } from '../errors';
 import { billingAccount, recordSavedCard, saveCard, type SavedCard } from './accounts';
 import { cardSaved, recordTopUpFailure, topUpSucceeded } from './auto-top-up';
 import { bookPayment, endPurchase, lockPurchase, type PurchaseRow } from './purchases';
@@ -11,7 +12,8 @@ import { stripeClient, verifiedEvent } from './stripe';
  * POST /api/webhooks/stripe. The event is taken only with a valid signature; each event id is
  * handled once (stored in the transaction that applies it, so a failed attempt is retried by
  * Stripe and a replay or duplicate changes nothing); a payment credits once (the ledger's unique
- * payment id); events of other types answer 200 and are ignored.
+ * payment id); a refund that overtakes its payment's event is answered 409, for Stripe to resend;
+ * events of other types answer 200 and are ignored.
  */
 export async function receiveStripeEvent(db: Db, payload: string, signature: string | null): Promise<{ received: true; outcome: string }> {
   const event = verifiedEvent(payload, signature);
@@ -107,14 +109,27 @@ async function apply(tx: Queryable, event: Stripe.Event, card: { customerId: num
     }
     case 'charge.refunded': {
       const charge = event.data.object;
-      const piId = idOf(charge.payment_intent);
-      const purchase = piId ? await lockPurchase(tx, { paymentIntentId: piId }) : undefined;
+      const purchase = await chargePurchase(tx, charge);
       if (!purchase) return { text: 'no matching purchase: ignored', purchaseId: null };
+      if (purchase.status === 'pending') {
+        // Delivered ahead of the payment's own event: not stored, so Stripe sends it again later.
+        throw new AppError('conflict', 'Payment not credited yet', `The payment refunded by ${event.id} has not been credited yet; send the event again later`);
+      }
       return { text: await applyRefund(tx, purchase, { amountRefunded: charge.amount_refunded, amount: charge.amount, eventId: event.id }), purchaseId: purchase.id };
     }
     default:
       return { text: 'ignored', purchaseId: null };
   }
+}
+
+/** The purchase a charge paid for: by its PaymentIntent once credited, before that by the metadata the charge carries. */
+async function chargePurchase(tx: Queryable, charge: Stripe.Charge): Promise<PurchaseRow | undefined> {
+  const piId = idOf(charge.payment_intent);
+  const byPayment = piId ? await lockPurchase(tx, { paymentIntentId: piId }) : undefined;
+  if (byPayment) return byPayment;
+  const id = meta(charge, 'purchaseId');
+  const purchase = id === null ? undefined : await lockPurchase(tx, { id });
+  return purchase && purchase.customer_id === meta(charge, 'customerId') && purchase.payment_intent_id === null ? purchase : undefined;
 }
 
 /** The auto top-up purchase a PaymentIntent was created for (its metadata, checked against the stored customer). */
