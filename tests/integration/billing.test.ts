@@ -328,6 +328,11 @@ describe('auto top-up', () => {
     expect(settings).toMatchObject({ state: 'armed', consecutiveFailures: 0, chargesThisMonth: 1, enabled: true });
     const [topUp] = (await listPurchases(db, customerId, {})).items;
     expect(topUp).toMatchObject({ kind: 'auto_top_up', status: 'paid', paymentIntentId: charges[0]!.id });
+    // Sent with the purchase's own random idempotency key: a retry after a crash can't charge twice,
+    // and another installation's purchase with the same id can't be replayed into this one.
+    const { rows } = await db.query<{ stripe_request_key: string }>('SELECT stripe_request_key FROM purchases WHERE id = $1', [topUp!.id]);
+    expect(rows[0]!.stripe_request_key).toMatch(/^[0-9a-f-]{36}$/);
+    expect(eventsFor('payment_intent.succeeded', charges[0]!.id)[0]!.request).toMatchObject({ idempotency_key: `auto-top-up-${rows[0]!.stripe_request_key}` });
   });
 
   it('does not re-arm while the balance stays below the threshold, and keeps to the monthly limit', async () => {

@@ -8,6 +8,7 @@ import { recordBillingAudit } from './audit';
 export interface BillingAccountRow {
   customer_id: number;
   stripe_customer_id: string | null;
+  stripe_request_key: string;
   payment_method_id: string | null;
   card_brand: string | null;
   card_last4: string | null;
@@ -32,8 +33,9 @@ export async function billingAccount(q: Queryable, customerId: number, opts: { l
 }
 
 /**
- * The customer's Stripe customer, created once. Its metadata names our customer; the idempotency key
- * makes concurrent first purchases share one Stripe customer, and the UPDATE keeps the first id stored.
+ * The customer's Stripe customer, created once. Its metadata names our customer; the account's own
+ * idempotency key makes concurrent first purchases share one Stripe customer, and the UPDATE keeps
+ * the first id stored.
  */
 export async function ensureStripeCustomer(db: Queryable, stripe: Stripe, customerId: number): Promise<string> {
   const account = await billingAccount(db, customerId);
@@ -41,7 +43,7 @@ export async function ensureStripeCustomer(db: Queryable, stripe: Stripe, custom
   const { rows } = await db.query<{ name: string; contact_email: string | null }>('SELECT name, contact_email FROM customers WHERE id = $1', [customerId]);
   const created = await stripe.customers.create(
     { name: rows[0]?.name, email: rows[0]?.contact_email ?? undefined, metadata: { customerId: String(customerId) } },
-    { idempotencyKey: `customer-${customerId}` },
+    { idempotencyKey: `customer-${account.stripe_request_key}` },
   );
   const stored = await db.query<{ stripe_customer_id: string }>(
     `UPDATE billing_accounts SET stripe_customer_id = COALESCE(stripe_customer_id, $2), updated_at = now() WHERE customer_id = $1 RETURNING stripe_customer_id`,

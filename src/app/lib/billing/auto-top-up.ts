@@ -166,7 +166,7 @@ export async function chargeTopUp(db: Db, customerId: number): Promise<'charged'
         description: `Auto top-up #${purchase.id}: ${purchase.pack_name}`,
         metadata: { customerId: String(customerId), packId: String(purchase.pack_id), purchaseId: String(purchase.id), kind: 'auto_top_up' },
       },
-      { idempotencyKey: `auto-top-up-${purchase.id}` },
+      { idempotencyKey: `auto-top-up-${purchase.stripe_request_key}` },
     );
     await db.query('UPDATE purchases SET payment_intent_id = COALESCE(payment_intent_id, $2), updated_at = now() WHERE id = $1', [purchase.id, pi.id]);
     if (pi.status === 'succeeded' || pi.status === 'processing') return 'charged';

@@ -23,12 +23,12 @@ export async function startCheckout(db: Db, caller: Caller, customerId: number, 
   const stripe = stripeClient();
   const purchase = await db.transaction(async (tx) => {
     const pack = await packOnSale(tx, packId);
-    const { rows } = await tx.query<{ id: number }>(
+    const { rows } = await tx.query<{ id: number; stripe_request_key: string }>(
       `INSERT INTO purchases (customer_id, pack_id, kind, status, pack_name, credits, unit_amount, currency, created_by)
-       VALUES ($1, $2, 'checkout', 'pending', $3, $4, $5, $6, $7) RETURNING id`,
+       VALUES ($1, $2, 'checkout', 'pending', $3, $4, $5, $6, $7) RETURNING id, stripe_request_key`,
       [customerId, pack.id, pack.name, pack.credits, pack.unitAmount, pack.currency, caller.id],
     );
-    return { id: rows[0]!.id, pack };
+    return { id: rows[0]!.id, requestKey: rows[0]!.stripe_request_key, pack };
   });
   const { pack } = purchase;
   const metadata = { customerId: String(customerId), packId: String(pack.id), purchaseId: String(purchase.id) };
@@ -57,7 +57,7 @@ export async function startCheckout(db: Db, caller: Caller, customerId: number, 
         cancel_url: back('cancelled'),
         expires_at: Math.floor(Date.now() / 1000) + CHECKOUT_LIFETIME_SECONDS,
       },
-      { idempotencyKey: `checkout-purchase-${purchase.id}` },
+      { idempotencyKey: `checkout-${purchase.requestKey}` },
     );
     await db.query('UPDATE purchases SET checkout_session_id = $2, updated_at = now() WHERE id = $1', [purchase.id, session.id]);
     return { url: session.url!, purchaseId: purchase.id };

@@ -60,6 +60,7 @@ export interface PurchaseRow {
   created_by: number | null;
   checkout_session_id: string | null;
   payment_intent_id: string | null;
+  stripe_request_key: string;
   transaction_id: number | null;
   amount_refunded: number;
   credits_taken_back: number;
@@ -70,7 +71,7 @@ export interface PurchaseRow {
 }
 
 export const PURCHASE_SELECT = `SELECT p.id, p.customer_id, c.name AS customer_name, p.kind, p.status, p.pack_id, p.pack_name, p.credits,
-       p.unit_amount, p.currency, p.created_by, p.checkout_session_id, p.payment_intent_id, p.transaction_id,
+       p.unit_amount, p.currency, p.created_by, p.checkout_session_id, p.payment_intent_id, p.stripe_request_key, p.transaction_id,
        p.amount_refunded, p.credits_taken_back, p.refund_shortfall, p.problem, p.created_at, p.paid_at
   FROM purchases p JOIN customers c ON c.id = p.customer_id`;
 

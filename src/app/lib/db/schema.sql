@@ -876,6 +876,9 @@ CREATE TABLE purchases (
   created_by          integer REFERENCES users(id),
   checkout_session_id text UNIQUE,
   payment_intent_id   text UNIQUE,
+  -- Stripe's Idempotency-Key for the request that makes this purchase's session or PaymentIntent:
+  -- random, so another installation (or a reset database) reusing purchase ids never replays ours
+  stripe_request_key  text NOT NULL UNIQUE DEFAULT gen_random_uuid()::text,
   -- the ledger's purchase row (no foreign key into the ledger, as for credit_grants: one would turn
   -- the ledger's TRUNCATE guard into PostgreSQL's foreign-key message; the row is append-only anyway)
   transaction_id      bigint UNIQUE,
@@ -947,6 +950,8 @@ CREATE INDEX billing_audit_customer_idx ON billing_audit (customer_id, id DESC);
 CREATE TABLE billing_accounts (
   customer_id          integer PRIMARY KEY REFERENCES customers(id),
   stripe_customer_id   text UNIQUE,
+  -- Idempotency-Key of the request that creates the Stripe customer (random, as on purchases)
+  stripe_request_key   text NOT NULL UNIQUE DEFAULT gen_random_uuid()::text,
   payment_method_id    text,
   card_brand           text,
   card_last4           text,
