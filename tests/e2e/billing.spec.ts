@@ -46,7 +46,7 @@ test('a customer admin buys a pack through Checkout, is credited on return and p
   await expect(row).toContainText('Paid');
   await expect(row).toContainText('$10.00');
   await expectAccessible(page);
-  await screenshot(page, 'billing-paid-1280', { docs: true });
+  await screenshot(page, 'billing', { docs: true });
   await page.setViewportSize({ width: 390, height: 844 });
   await screenshot(page, 'billing-paid-390');
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
@@ -78,7 +78,9 @@ test('leaving Checkout by Cancel comes back to a plain "cancelled", and nothing 
   await expect(page.getByTestId('checkout-cancelled')).toContainText('Nothing was charged');
   await expect(billing.purchaseRow(pack.name)).toContainText('Cancelled');
   await expect(billing.balance).toHaveText('0 credits');
+  await page.setViewportSize({ width: 390, height: 844 });
   await screenshot(page, 'billing-cancelled-390');
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
 });
 
 test('a return before Stripe has confirmed shows "waiting", then the credits when the webhook arrives', async ({ page }) => {
