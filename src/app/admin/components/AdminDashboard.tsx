@@ -2,18 +2,22 @@
 
 import { useRef, useState } from 'react';
 import { useAccess } from '@/app/_ui/access';
+import type { Permission, Scope } from '@/app/lib/auth/permissions';
 import { AuditLog } from './AuditLog';
 import { CustomerManagement } from './CustomerManagement';
+import { PurchaseHistory } from './PurchaseHistory';
 import { TransactionHistory } from './TransactionHistory';
 import { UserManagement } from './UserManagement';
 
-const TABS = [
+const ALL_TABS = [
   { id: 'customers', label: 'Customers' },
   { id: 'users', label: 'Users' },
   { id: 'transactions', label: 'Transactions' },
+  // Every customer's purchases: for those who may read billing beyond their own (the billing page shows one's own).
+  { id: 'purchases', label: 'Purchases', permission: 'billing.read', scope: 'any' },
   { id: 'audit', label: 'Audit log', permission: 'audit.read' },
-] as const;
-export type TabId = (typeof TABS)[number]['id'];
+] as const satisfies ReadonlyArray<{ id: string; label: string; permission?: Permission; scope?: Scope }>;
+export type TabId = (typeof ALL_TABS)[number]['id'];
 
 export interface DashboardUser {
   id: number;
@@ -22,8 +26,12 @@ export interface DashboardUser {
 
 /** Tabs per the WAI-ARIA pattern: arrow keys move between tabs, the URL remembers the open one. */
 export function AdminDashboard({ me, initialTab }: { me: DashboardUser; initialTab: TabId }) {
-  const { can } = useAccess();
-  const tabs = TABS.filter((t) => !('permission' in t) || can(t.permission));
+  const access = useAccess();
+  const tabs = ALL_TABS.filter((t) => {
+    if (!('permission' in t)) return true;
+    const held = access.scope(t.permission);
+    return held !== undefined && (!('scope' in t) || held === t.scope);
+  });
   const [tab, setTab] = useState<TabId>(tabs.some((t) => t.id === initialTab) ? initialTab : 'customers');
   const tabRefs = useRef<Record<string, HTMLButtonElement | null>>({});
 
@@ -69,6 +77,7 @@ export function AdminDashboard({ me, initialTab }: { me: DashboardUser; initialT
         {tab === 'customers' && <CustomerManagement />}
         {tab === 'users' && <UserManagement me={me} />}
         {tab === 'transactions' && <TransactionHistory />}
+        {tab === 'purchases' && <PurchaseHistory />}
         {tab === 'audit' && <AuditLog />}
       </div>
     </>
