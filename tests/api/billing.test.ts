@@ -2,7 +2,7 @@ import pg from 'pg';
 import type { Queryable } from '@/app/lib/db/types';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { unique } from '../support/db';
-import { anonymous, assertExactErrorShape, server, superAdmin, tenant, type ApiClient } from '../support/api';
+import { anonymous, assertExactErrorShape, PASSWORD, server, signedIn, superAdmin, tenant, type ApiClient } from '../support/api';
 import { sessionIdOf, stripeControl } from '../support/fake-stripe-control';
 import { assertLedgerInvariants } from '../support/ledger-invariants';
 
@@ -16,7 +16,11 @@ let admin: ApiClient;
 let pack: { id: number; credits: number; unitAmount: number; currency: string };
 
 beforeAll(async () => {
-  admin = await superAdmin();
+  // A SUPER_ADMIN of the suite's own: other suites end the bootstrap admin's sessions.
+  const root = await superAdmin();
+  const username = unique('billingsuper');
+  await root.expectJson(root.post('/api/admin/users', { username, password: PASSWORD, role: 'SUPER_ADMIN' }), 201);
+  admin = await signedIn(username, PASSWORD);
   ({ pack } = await admin.expectJson(admin.post('/api/admin/credit-packs', { name: unique('Pack'), credits: 100, unitAmount: 1000, currency: 'USD' }), 201));
 });
 

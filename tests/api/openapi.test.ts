@@ -8,7 +8,8 @@ import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { routeMethods } from '../../scripts/routes';
-import { anonymous, superAdmin, type ApiClient } from '../support/api';
+import { unique } from '../support/db';
+import { anonymous, PASSWORD, signedIn, superAdmin, type ApiClient } from '../support/api';
 
 type Operation = {
   parameters?: Array<{ name: string; in: string; example?: string }>;
@@ -23,7 +24,12 @@ let admin: ApiClient;
 const ajv = addFormats(new Ajv2020({ strict: false, allErrors: true }));
 
 beforeAll(async () => {
-  admin = await superAdmin();
+  // A SUPER_ADMIN of this file's own: the examples include POST /api/me/sessions/revoke-all, which
+  // sent as the bootstrap admin would end the sessions every other suite signs in with.
+  const root = await superAdmin();
+  const username = unique('openapi_admin');
+  await root.expectJson(root.post('/api/admin/users', { username, password: PASSWORD, role: 'SUPER_ADMIN' }), 201);
+  admin = await signedIn(username, PASSWORD);
   const res = await anonymous().get('/api/openapi.json');
   expect(res.status).toBe(200);
   doc = (await res.json()) as Doc;
