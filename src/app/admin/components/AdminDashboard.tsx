@@ -13,9 +13,9 @@ const ALL_TABS = [
   { id: 'customers', label: 'Customers' },
   { id: 'users', label: 'Users' },
   { id: 'transactions', label: 'Transactions' },
+  { id: 'audit', label: 'Audit log', permission: 'audit.read' },
   // Every customer's purchases: for those who may read billing beyond their own (the billing page shows one's own).
   { id: 'purchases', label: 'Purchases', permission: 'billing.read', scope: 'any' },
-  { id: 'audit', label: 'Audit log', permission: 'audit.read' },
 ] as const satisfies ReadonlyArray<{ id: string; label: string; permission?: Permission; scope?: Scope }>;
 export type TabId = (typeof ALL_TABS)[number]['id'];
 
@@ -77,8 +77,8 @@ export function AdminDashboard({ me, initialTab }: { me: DashboardUser; initialT
         {tab === 'customers' && <CustomerManagement />}
         {tab === 'users' && <UserManagement me={me} />}
         {tab === 'transactions' && <TransactionHistory />}
-        {tab === 'purchases' && <PurchaseHistory />}
         {tab === 'audit' && <AuditLog />}
+        {tab === 'purchases' && <PurchaseHistory />}
       </div>
     </>
   );
