@@ -4,6 +4,7 @@ import { app } from './app/lib/app';
 import { pruneSessions } from './app/lib/auth/session';
 import { checkConfig } from './app/lib/config';
 import { installServerHooks } from './app/lib/http/server-hooks';
+import { autoTopUpJob } from './app/lib/billing/jobs';
 import { creditExpiryJob } from './app/lib/credits/jobs';
 import { startJobs } from './app/lib/jobs';
 import { approvalExpiryJob, bulkGrantJob } from './app/lib/grants-ops/jobs';
@@ -30,7 +31,7 @@ try {
   setInterval(() => {
     pruneSessions(db).catch((err) => console.error('[auth] session clean-up failed:', (err as Error).message));
   }, 3_600_000).unref();
-  const jobs = await startJobs(db, [creditExpiryJob, bulkGrantJob, approvalExpiryJob]);
+  const jobs = await startJobs(db, [creditExpiryJob, autoTopUpJob, bulkGrantJob, approvalExpiryJob]);
   console.log(`[startup] background jobs on ${jobs.kind}`);
 } catch (err) {
   console.error(`[startup] ${(err as Error).message}`);

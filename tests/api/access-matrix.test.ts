@@ -727,11 +727,182 @@ const ENDPOINTS: Endpoint[] = [
       for (const line of lines) expect(line).toContain(t.customer.name);
     },
   },
+  {
+    method: 'GET',
+    route: '/api/admin/credit-packs',
+    permission: 'billing.packs.manage',
+    targeted: false,
+    write: false,
+    ownScopeApplies: true,
+    foreign: 403,
+    successStatus: 200,
+    request: async () => ({ path: '/api/admin/credit-packs', marker: String(await matrixPack()) }),
+    verifySuccess: async (_t, body, packId) => {
+      expect(body.packs.map((p: { id: number }) => p.id)).toContain(Number(packId));
+    },
+  },
+  {
+    method: 'POST',
+    route: '/api/admin/credit-packs',
+    permission: 'billing.packs.manage',
+    targeted: false,
+    write: true,
+    ownScopeApplies: true,
+    foreign: 403,
+    successStatus: 201,
+    request: async () => {
+      const name = unique('MatrixPack');
+      return { path: '/api/admin/credit-packs', body: { name, credits: 10, unitAmount: 500, currency: 'usd' }, marker: name };
+    },
+    verifySuccess: async (_t, body, name) => {
+      expect(body.pack.name).toBe(name);
+      const { packs } = await admin.expectJson(admin.get('/api/admin/credit-packs'), 200);
+      expect(packs.map((p: { name: string }) => p.name)).toContain(name);
+    },
+  },
+  {
+    method: 'PATCH',
+    route: '/api/admin/credit-packs/:id',
+    permission: 'billing.packs.manage',
+    targeted: false,
+    write: true,
+    ownScopeApplies: true,
+    foreign: 403,
+    successStatus: 200,
+    request: async () => {
+      const name = unique('MatrixPackEdit');
+      return { path: `/api/admin/credit-packs/${await matrixPack()}`, body: { name }, marker: name };
+    },
+    verifySuccess: async (_t, body, name) => {
+      expect(body.pack.name).toBe(name);
+    },
+  },
+  {
+    method: 'GET',
+    route: '/api/billing/packs',
+    permission: 'billing.packs.read',
+    targeted: false,
+    write: false,
+    ownScopeApplies: true,
+    foreign: 403,
+    successStatus: 200,
+    request: async () => ({ path: '/api/billing/packs', marker: String(await matrixPack()) }),
+    verifySuccess: async (_t, body, packId) => {
+      expect(body.packs.map((p: { id: number }) => p.id)).toContain(Number(packId));
+      for (const p of body.packs) expect(p.active).toBe(true);
+    },
+  },
+  {
+    method: 'POST',
+    route: '/api/billing/checkout',
+    permission: 'billing.buy',
+    targeted: false,
+    write: true,
+    ownScopeApplies: true,
+    foreign: 403,
+    successStatus: 200,
+    request: async () => ({ path: '/api/billing/checkout', body: { packId: await matrixPack() } }),
+    verifySuccess: async (t, body) => {
+      expect(body.url).toContain('/checkout/cs_test_');
+      const { purchase } = await admin.expectJson(admin.get(`/api/billing/purchases/${body.purchaseId}`), 200);
+      expect(purchase).toMatchObject({ customerId: t.customer.id, status: 'pending' });
+    },
+  },
+  {
+    method: 'GET',
+    route: '/api/billing/purchases',
+    permission: 'billing.read',
+    write: false,
+    ownScopeApplies: true,
+    foreign: 403,
+    successStatus: 200,
+    request: async (t) => ({ path: `/api/billing/purchases?customerId=${t.customer.id}`, marker: String(await purchaseOf(t)) }),
+    verifySuccess: async (t, body, purchaseId) => {
+      expect(body.items.map((p: { id: number }) => p.id)).toContain(Number(purchaseId));
+      for (const p of body.items) expect(p.customerId).toBe(t.customer.id);
+    },
+  },
+  {
+    method: 'GET',
+    route: '/api/billing/purchases/:id',
+    permission: 'billing.read',
+    write: false,
+    ownScopeApplies: true,
+    foreign: 404,
+    successStatus: 200,
+    request: async (t) => ({ path: `/api/billing/purchases/${await purchaseOf(t)}` }),
+    verifySuccess: async (t, body) => {
+      expect(body.purchase.customerId).toBe(t.customer.id);
+    },
+  },
+  {
+    method: 'POST',
+    route: '/api/billing/purchases/:id/cancel',
+    permission: 'billing.buy',
+    write: true,
+    ownScopeApplies: true,
+    foreign: 404,
+    successStatus: 200,
+    request: async (t) => {
+      const id = await purchaseOf(t, { fresh: true });
+      return { path: `/api/billing/purchases/${id}/cancel`, marker: String(id) };
+    },
+    verifySuccess: async (_t, body, purchaseId) => {
+      expect(body).toEqual({ cancelled: true });
+      const { purchase } = await admin.expectJson(admin.get(`/api/billing/purchases/${purchaseId}`), 200);
+      expect(purchase.status).toBe('cancelled');
+    },
+  },
+  {
+    method: 'GET',
+    route: '/api/billing/auto-top-up',
+    permission: 'billing.read',
+    write: false,
+    ownScopeApplies: true,
+    foreign: 403,
+    successStatus: 200,
+    request: async (t) => ({ path: `/api/billing/auto-top-up?customerId=${t.customer.id}` }),
+    verifySuccess: async (_t, body) => {
+      expect(body.autoTopUp).toMatchObject({ enabled: expect.any(Boolean), monthlyLimit: expect.any(Number) });
+    },
+  },
+  {
+    method: 'PUT',
+    route: '/api/billing/auto-top-up',
+    permission: 'billing.buy',
+    targeted: false,
+    write: true,
+    ownScopeApplies: true,
+    foreign: 403,
+    successStatus: 200,
+    request: async () => ({ path: '/api/billing/auto-top-up', body: { enabled: false, thresholdCredits: 7, packId: await matrixPack(), monthlyLimit: 2 } }),
+    verifySuccess: async (t, body) => {
+      expect(body.autoTopUp).toMatchObject({ enabled: false, thresholdCredits: 7, monthlyLimit: 2 });
+      const read = await admin.expectJson(admin.get(`/api/billing/auto-top-up?customerId=${t.customer.id}`), 200);
+      expect(read.autoTopUp.thresholdCredits).toBe(7);
+    },
+  },
+  {
+    method: 'GET',
+    route: '/api/billing/overview',
+    permission: 'billing.read',
+    write: false,
+    ownScopeApplies: true,
+    foreign: 403,
+    successStatus: 200,
+    request: async (t) => ({ path: `/api/billing/overview?customerId=${t.customer.id}` }),
+    verifySuccess: async (t, body, _m, before) => {
+      expect(body).toMatchObject({ customerId: t.customer.id, balance: before.customer.creditBalance, buyingEnabled: true });
+    },
+  },
 ];
 
-/** Every (route, method) outside the public ones, with the permission its door declaration names. */
+/**
+ * Every (route, method) outside the public ones and the signed ones (the Stripe webhook: no session,
+ * its sender signs each request), with the permission its door declaration names.
+ */
 const DECLARED = (await routeMethods())
-  .filter((r) => !r.isPublic)
+  .filter((r) => !r.isPublic && !r.signedBy)
   .map((r) => ({ route: r.route, method: r.method, permission: r.spec?.permission ?? null }));
 
 
@@ -769,6 +940,32 @@ function expected(caller: CallerSpec, ep: Endpoint, target: TargetName): Expecte
 }
 
 const clients = new Map<string, ApiClient>();
+
+/** A credit pack on sale, and a pending purchase of it per tenant (made by a CUSTOMER_ADMIN of that tenant). */
+let packId: Promise<number> | undefined;
+const matrixPack = () =>
+  (packId ??= admin
+    .expectJson(admin.post('/api/admin/credit-packs', { name: unique('MatrixPack'), credits: 10, unitAmount: 500, currency: 'usd' }), 201)
+    .then((r) => r.pack.id as number));
+const buyers = new Map<number, Promise<ApiClient>>();
+const purchases = new Map<number, Promise<number>>();
+async function purchaseOf(t: TenantData, opts: { fresh?: boolean } = {}): Promise<number> {
+  const make = async () => {
+    let buyer = buyers.get(t.customer.id);
+    if (!buyer) {
+      const username = unique('mxbuyer');
+      buyer = admin
+        .expectJson(admin.post('/api/admin/users', { username, password: PASSWORD, role: 'CUSTOMER_ADMIN', customerId: t.customer.id }), 201)
+        .then(() => signedIn(username, PASSWORD));
+      buyers.set(t.customer.id, buyer);
+    }
+    const client = await buyer;
+    return (await client.expectJson(client.post('/api/billing/checkout', { packId: await matrixPack() }), 200)).purchaseId as number;
+  };
+  if (opts.fresh) return make();
+  if (!purchases.has(t.customer.id)) purchases.set(t.customer.id, make());
+  return purchases.get(t.customer.id)!;
+}
 
 beforeAll(async () => {
   admin = await superAdmin();

@@ -57,6 +57,9 @@ export class ApiClient {
   patch(path: string, body?: unknown, headers?: Record<string, string>) {
     return this.request('PATCH', path, body, headers);
   }
+  put(path: string, body?: unknown, headers?: Record<string, string>) {
+    return this.request('PUT', path, body, headers);
+  }
 
   /** Sends and expects `status`; returns the parsed JSON body. */
   async expectJson<T = any>(res: Promise<Response> | Response, status: number): Promise<T> {

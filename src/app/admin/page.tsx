@@ -5,10 +5,11 @@ import { can } from '@/app/lib/auth/permissions';
 import { pageCaller } from '@/app/lib/http/page-caller';
 import { AdminDashboard, type TabId } from './components/AdminDashboard';
 
+// Tabs the caller may not see fall back to Customers in the dashboard itself.
+const TAB_IDS: TabId[] = ['customers', 'users', 'transactions', 'audit', 'bulk', 'approvals', 'purchases'];
+
 export const metadata: Metadata = { title: 'Admin dashboard' };
 export const dynamic = 'force-dynamic';
-
-const TAB_IDS: TabId[] = ['customers', 'users', 'transactions', 'bulk', 'approvals', 'audit'];
 
 export default async function AdminPage({ searchParams }: { searchParams: Promise<{ tab?: string }> }) {
   const caller = await pageCaller('/admin');

@@ -88,6 +88,15 @@ const SCHEMA = z.object({
     .enum(['allowed', 'approval', 'off'], { error: 'CUSTOMER_ADMIN_SELF_GRANTS must be allowed, approval or off' })
     .default('allowed'),
   ADMIN_DAILY_GRANT_LIMIT: optionalWholeNumber('ADMIN_DAILY_GRANT_LIMIT', 1, 1_000_000_000),
+  STRIPE_SECRET_KEY: optionalText.refine((s) => s === undefined || /^(sk|rk)_(test|live)_\w+$/.test(s), {
+    message: 'STRIPE_SECRET_KEY must be a Stripe secret key (sk_test_…, sk_live_…, or a restricted rk_… key)',
+  }),
+  STRIPE_WEBHOOK_SECRET: optionalText.refine((s) => s === undefined || /^whsec_\w+$/.test(s), {
+    message: 'STRIPE_WEBHOOK_SECRET must be a webhook signing secret (whsec_…)',
+  }),
+  STRIPE_API_URL: url('STRIPE_API_URL', ['http:', 'https:']),
+  AUTO_TOP_UP_INTERVAL_SECONDS: wholeNumber('AUTO_TOP_UP_INTERVAL_SECONDS', 1, 3600, 5),
+  AUTO_TOP_UP_RETRY_SECONDS: wholeNumber('AUTO_TOP_UP_RETRY_SECONDS', 0, 604_800, 3600),
 });
 
 export type Env = z.output<typeof SCHEMA>;
@@ -173,6 +182,16 @@ export const config = {
   /** How often the expiry job books due grant expiries (seconds, at most 60). */
   get creditExpiryIntervalSeconds() {
     return env().CREDIT_EXPIRY_INTERVAL_SECONDS;
+  },
+  /** Stripe: the secret key (unset: buying is off), the webhook signing secret, and another API base URL (a local fake). */
+  get stripe() {
+    const e = env();
+    return { secretKey: e.STRIPE_SECRET_KEY, webhookSecret: e.STRIPE_WEBHOOK_SECRET, apiUrl: e.STRIPE_API_URL };
+  },
+  /** How often due auto top-ups are charged, and how long after a failed charge the next attempt waits (seconds). */
+  get autoTopUp() {
+    const e = env();
+    return { intervalSeconds: e.AUTO_TOP_UP_INTERVAL_SECONDS, retrySeconds: e.AUTO_TOP_UP_RETRY_SECONDS };
   },
   get roblox() {
     const e = env();

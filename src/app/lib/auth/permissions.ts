@@ -86,6 +86,22 @@ export const PERMISSIONS = {
     roles: { SUPER_ADMIN: 'any' },
     forbidden: adminOnly('You must be a SUPER_ADMIN to manage look-up prices'),
   },
+  'billing.packs.manage': {
+    roles: { SUPER_ADMIN: 'any' },
+    forbidden: adminOnly('You must be a SUPER_ADMIN to manage credit packs'),
+  },
+  'billing.packs.read': {
+    roles: { SUPER_ADMIN: 'any', CUSTOMER_ADMIN: 'own', USER: 'own' },
+    forbidden: { error: 'Forbidden', details: 'You cannot view credit packs' },
+  },
+  'billing.buy': {
+    roles: { CUSTOMER_ADMIN: 'own' },
+    forbidden: { error: 'Forbidden', details: 'Credits are bought by the CUSTOMER_ADMINs of a customer account' },
+  },
+  'billing.read': {
+    roles: { SUPER_ADMIN: 'any', CUSTOMER_ADMIN: 'own' },
+    forbidden: adminOnly('You must be a SUPER_ADMIN or CUSTOMER_ADMIN to view billing'),
+  },
   'account.read': {
     roles: { SUPER_ADMIN: 'any', CUSTOMER_ADMIN: 'own', USER: 'own' },
     forbidden: { error: 'Forbidden', details: 'You cannot view this account' },

@@ -186,6 +186,32 @@ async function readBody<B>(req: Request, spec: RouteSpec<unknown, unknown, B>): 
   return parseOrThrow(spec.body!, parseJsonText(text));
 }
 
+/** What an unauthenticated route is given: the raw body (its bytes are what a signature covers) and the headers. */
+export interface SignedRequest {
+  db: Db;
+  body: string;
+  headers: Headers;
+}
+
+/**
+ * A route that no session opens: the sender proves itself by a signature over the raw body, which
+ * the handler's domain call verifies (Stripe's webhook). No cookie is read, so there is no session
+ * and no CSRF to check; errors still leave in the `{ error, details, code }` shape. `maxBytes`
+ * bounds the body (Stripe's events are larger than the API's 64 KB).
+ */
+export function signedRoute(spec: { signedBy: string; maxBytes: number }, handler: (ctx: SignedRequest) => Promise<unknown>): RouteFn & { signedBy: string } {
+  const run: RouteFn = async (req) => {
+    try {
+      const body = await readText(req, spec.maxBytes);
+      const { db } = await app();
+      return json(await handler({ db, body, headers: req.headers }));
+    } catch (err) {
+      return errorResponse(err);
+    }
+  };
+  return Object.assign(run, { signedBy: spec.signedBy });
+}
+
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 type Method = (typeof METHODS)[number];
 

@@ -133,7 +133,7 @@ function operation(route: DeclaredRoute) {
   };
 }
 
-/** The routes outside the door: NextAuth's sign-in and the health check, described as they answer. */
+/** The routes outside the door: NextAuth's sign-in, the health check and Stripe's webhook, described as they answer. */
 const PUBLIC_PATHS = {
   '/api/health': {
     get: {
@@ -154,6 +154,26 @@ const PUBLIC_PATHS = {
       tags: ['reference'],
       security: [],
       responses: { '200': { description: 'OpenAPI 3.1', content: { 'application/json': { schema: { type: 'object' } } } } },
+    },
+  },
+  '/api/webhooks/stripe': {
+    post: {
+      operationId: 'postApiWebhooksStripe',
+      summary: "Stripe's events: no session, Stripe-Signature is verified over the raw body (5-minute tolerance)",
+      tags: ['webhooks'],
+      security: [],
+      parameters: [{ name: 'Stripe-Signature', in: 'header', required: true, schema: { type: 'string' } }],
+      requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', description: 'A Stripe event, as Stripe sends it' } } } },
+      responses: {
+        '200': {
+          description: 'Handled once (a replay answers `duplicate`), or ignored',
+          content: { 'application/json': { schema: { type: 'object', required: ['received', 'outcome'], properties: { received: { const: true }, outcome: { type: 'string' } } } } },
+        },
+        '400': { description: 'Missing or bad signature: nothing changed', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+        '409': { description: "A refund that overtook its payment's event: Stripe retries it", content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+        '413': { description: 'Body over 1 MB', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+        '503': { description: 'STRIPE_WEBHOOK_SECRET is not set', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+      },
     },
   },
   '/api/auth/csrf': {
