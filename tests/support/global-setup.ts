@@ -35,6 +35,8 @@ export async function setup(project: TestProject) {
     ROBLOX_MAX_RETRIES: '2',
     // The suites send far more than Roblox's 60 a minute; the limit itself is tested on servers of its own.
     ROBLOX_RATE_LIMIT_PER_MINUTE: '1000000',
+    // Likewise the suites' API keys; the key limit is tested on a server of its own.
+    API_KEY_RATE_LIMIT: '1000000',
   });
   project.provide('server', {
     baseUrl: server.baseUrl,

@@ -79,6 +79,7 @@ const SCHEMA = z.object({
   ROBLOX_CACHE_SECONDS: wholeNumber('ROBLOX_CACHE_SECONDS', 0, 86_400, 300),
   ROBLOX_RATE_LIMIT_PER_MINUTE: wholeNumber('ROBLOX_RATE_LIMIT_PER_MINUTE', 1, 1_000_000, 60),
   REDIS_URL: url('REDIS_URL', ['redis:', 'rediss:']),
+  API_KEY_RATE_LIMIT: wholeNumber('API_KEY_RATE_LIMIT', 1, 1_000_000, 600),
 });
 
 export type Env = z.output<typeof SCHEMA>;
@@ -186,5 +187,9 @@ export const config = {
   /** Where the look-ups' cache and rate limits live: Redis when set, else the database. */
   get redisUrl() {
     return env().REDIS_URL;
+  },
+  /** Requests one API key may make a minute, across every instance. */
+  get apiKeyRateLimit() {
+    return env().API_KEY_RATE_LIMIT;
   },
 };

@@ -21,11 +21,13 @@ export const AUDIT_ACTION_LABELS = {
   'credits.added': 'Credits added',
   'credits.deducted': 'Credits deducted',
   'credits.voided': 'Grant voided',
+  'api_key.created': 'API key created',
+  'api_key.revoked': 'API key revoked',
   'bootstrap.admin_created': 'Bootstrap admin created',
   'bootstrap.admin_updated': 'Bootstrap admin updated',
 } as const;
 
 export type AuditAction = keyof typeof AUDIT_ACTION_LABELS;
 export const AUDIT_ACTIONS = Object.keys(AUDIT_ACTION_LABELS) as AuditAction[];
-export const AUDIT_TARGET_TYPES = ['user', 'customer', 'session', 'credit_transaction'] as const;
+export const AUDIT_TARGET_TYPES = ['user', 'customer', 'session', 'credit_transaction', 'api_key'] as const;
 export type AuditTargetType = (typeof AUDIT_TARGET_TYPES)[number];
