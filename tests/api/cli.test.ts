@@ -20,7 +20,7 @@ interface Run {
 
 function cli(args: string[], env: Record<string, string | undefined>): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, timeout: 60_000 }, (err, stdout, stderr) => {
+    execFile(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH ?? '', ...env } as unknown as NodeJS.ProcessEnv, timeout: 60_000, encoding: 'utf8' }, (err, stdout, stderr) => {
       resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
   });
@@ -106,7 +106,7 @@ describe('roblox-tool', () => {
     expect(await balanceOf(B.customer.id)).toBe(15);
   });
 
-  it('bad usage and missing settings exit 2 with a message', async () => {
+  it('bad usage exits non-zero and missing settings exit 2, each with a message', async () => {
     const missing = await cli(['credits', 'add', '--customer', '1', '--amount', '1'], env);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain("required option '--description <text>' not specified");

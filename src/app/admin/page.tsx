@@ -8,7 +8,7 @@ import { AdminDashboard, type TabId } from './components/AdminDashboard';
 export const metadata: Metadata = { title: 'Admin dashboard' };
 export const dynamic = 'force-dynamic';
 
-const TAB_IDS: TabId[] = ['customers', 'users', 'transactions', 'audit'];
+const TAB_IDS: TabId[] = ['customers', 'users', 'transactions', 'audit', 'api-keys'];
 
 export default async function AdminPage({ searchParams }: { searchParams: Promise<{ tab?: string }> }) {
   const caller = await pageCaller('/admin');

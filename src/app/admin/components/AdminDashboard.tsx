@@ -2,6 +2,7 @@
 
 import { useRef, useState } from 'react';
 import { useAccess } from '@/app/_ui/access';
+import { ApiKeys } from './ApiKeys';
 import { AuditLog } from './AuditLog';
 import { CustomerManagement } from './CustomerManagement';
 import { TransactionHistory } from './TransactionHistory';
@@ -12,6 +13,7 @@ const TABS = [
   { id: 'users', label: 'Users' },
   { id: 'transactions', label: 'Transactions' },
   { id: 'audit', label: 'Audit log', permission: 'audit.read' },
+  { id: 'api-keys', label: 'API keys', permission: 'api_keys.manage' },
 ] as const;
 export type TabId = (typeof TABS)[number]['id'];
 
@@ -70,6 +72,7 @@ export function AdminDashboard({ me, initialTab }: { me: DashboardUser; initialT
         {tab === 'users' && <UserManagement me={me} />}
         {tab === 'transactions' && <TransactionHistory />}
         {tab === 'audit' && <AuditLog />}
+        {tab === 'api-keys' && <ApiKeys />}
       </div>
     </>
   );

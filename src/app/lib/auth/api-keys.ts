@@ -39,6 +39,10 @@ function refusal(creator: Role, customerId: number | null, p: Permission): AppEr
   return null;
 }
 
+/** The permissions `creator` may give a key for `customerId` (null: a platform key). */
+export const grantablePermissions = (creator: Role, customerId: number | null): Permission[] =>
+  (Object.keys(PERMISSIONS) as Permission[]).filter((p) => refusal(creator, customerId, p) === null);
+
 interface KeyRow {
   id: number;
   name: string;
