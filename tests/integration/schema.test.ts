@@ -142,6 +142,7 @@ describe('schema.sql', () => {
 
   it('describes the whole system, not an empty database (guards the comparison below)', () => {
     expect(migrated.tables.map((t) => t.relname)).toEqual([
+      'api_keys',
       'app_settings',
       'audit_events',
       'credit_allocations',
