@@ -217,6 +217,17 @@ describe('using keys', () => {
     expect(row.username).toBe(adminOfA.user.username);
   });
 
+  it("a key's Idempotency-Keys replay only its own answers: its creator reusing one gets a 409", async () => {
+    const { client } = await apiKeyClient(adminOfA.client, { permissions: ['credits.add'] });
+    const body = { customerId: A.customer.id, amount: 2, description: 'idempotent by key' };
+    const headers = { 'idempotency-key': unique('idem') };
+    const before = await balanceOf(A.customer.id);
+    const first = await client.expectJson(client.post('/api/admin/credits/add', body, headers), 200);
+    expect(await client.expectJson(client.post('/api/admin/credits/add', body, headers), 200)).toEqual(first);
+    expect((await adminOfA.client.post('/api/admin/credits/add', body, headers)).status).toBe(409);
+    expect(await balanceOf(A.customer.id)).toBe(before + 2);
+  });
+
   it('a key acts as its customer on the account and look-up routes', async () => {
     const { client } = await apiKeyClient(adminOfA.client, { permissions: ['account.read', 'searches.run', 'searches.read'] });
     const me = await client.expectJson(client.get('/api/me'), 200);
