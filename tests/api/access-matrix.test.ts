@@ -4,11 +4,11 @@
  * change to the table changes what this test demands of the routes.
  */
 import { beforeAll, describe, expect, it} from 'vitest';
-import { PERMISSIONS, type Permission, type Scope } from '@/app/lib/auth/permissions';
+import { keyMayHold, permissionMap, PERMISSIONS, type Permission, type Scope } from '@/app/lib/auth/permissions';
 import { ROLES, type Role } from '@/app/lib/auth/roles';
 import { routeMethods } from '../../scripts/routes';
 import { unique } from '../support/db';
-import { anonymous, ownSuperAdmin, PASSWORD, server, signedIn, superAdmin, type ApiClient } from '../support/api';
+import { anonymous, apiKeyClient, ownSuperAdmin, PASSWORD, server, signedIn, superAdmin, withKey, type ApiClient } from '../support/api';
 import { totpCode } from '../support/auth';
 
 // Sign-ins hash passwords (argon2) and the API project sets no timeout of its own: allow for a busy machine.
@@ -19,6 +19,8 @@ interface TenantData {
   customer: { id: number; name: string };
   /** A USER of the tenant that PATCH /users/:id acts on. */
   victim: { id: number; username: string };
+  /** An API key of the tenant's, so its list is never trivially empty. */
+  apiKeyId: number;
 }
 
 /** How a caller whose scope is `own` is kept away from another tenant's target. */
@@ -41,6 +43,8 @@ interface Endpoint {
   request(t: TenantData, client: ApiClient): Promise<{ path: string; body?: unknown; marker?: string }>;
   /** After a 2xx: the response and the database say the request did what it should. */
   verifySuccess(t: TenantData, body: any, marker: string | undefined, before: Snapshot, client: ApiClient): Promise<void>;
+  /** After a refusal, beyond the snapshot: what the request would have made or ended is not. */
+  verifyRefused?(marker: string | undefined): Promise<void>;
 }
 
 let admin: ApiClient;
@@ -895,6 +899,62 @@ const ENDPOINTS: Endpoint[] = [
       expect(body).toMatchObject({ customerId: t.customer.id, balance: before.customer.creditBalance, buyingEnabled: true });
     },
   },
+  {
+    method: 'GET',
+    route: '/api/admin/api-keys',
+    permission: 'api_keys.manage',
+    write: false,
+    ownScopeApplies: true,
+    foreign: 403,
+    successStatus: 200,
+    request: async (t) => ({ path: `/api/admin/api-keys?customerId=${t.customer.id}&pageSize=100` }),
+    verifySuccess: async (t, body) => {
+      expect(body.items.map((k: { id: number }) => k.id)).toContain(t.apiKeyId);
+      for (const k of body.items) expect(k.customerId).toBe(t.customer.id);
+    },
+  },
+  {
+    method: 'POST',
+    route: '/api/admin/api-keys',
+    permission: 'api_keys.manage',
+    write: true,
+    ownScopeApplies: true,
+    foreign: 403,
+    successStatus: 201,
+    request: async (t) => {
+      const name = unique('mxkey');
+      return { path: '/api/admin/api-keys', body: { name, customerId: t.customer.id, permissions: ['credits.read'] }, marker: name };
+    },
+    verifySuccess: async (t, body, name) => {
+      expect(body.apiKey).toMatchObject({ name, customerId: t.customer.id, permissions: ['credits.read'] });
+      await withKey(body.key).expectJson(withKey(body.key).get(`/api/admin/customers/${t.customer.id}/credits`), 200);
+    },
+    verifyRefused: async (name) => {
+      const { items } = await admin.expectJson(admin.get('/api/admin/api-keys?pageSize=100'), 200);
+      expect(items.map((k: { name: string }) => k.name)).not.toContain(name);
+    },
+  },
+  {
+    method: 'DELETE',
+    route: '/api/admin/api-keys/:id',
+    permission: 'api_keys.manage',
+    write: true,
+    ownScopeApplies: true,
+    foreign: 404,
+    successStatus: 200,
+    // A fresh key of the target tenant's for each attempt; the marker is its secret.
+    request: async (t) => {
+      const { apiKey, key } = await apiKeyClient(admin, { customerId: t.customer.id, permissions: ['customers.read'] });
+      return { path: `/api/admin/api-keys/${apiKey.id}`, marker: key };
+    },
+    verifySuccess: async (t, body, key) => {
+      expect(body.apiKey.revokedAt).not.toBeNull();
+      expect((await withKey(key!).get(`/api/admin/customers/${t.customer.id}`)).status).toBe(401);
+    },
+    verifyRefused: async (key) => {
+      expect((await withKey(key!).get('/api/admin/customers')).status).toBe(200);
+    },
+  },
 ];
 
 /**
@@ -915,6 +975,8 @@ interface CallerSpec {
   role?: Role;
   /** A signed-in caller whose account or customer is deactivated. */
   disabled?: boolean;
+  /** An API key with every permission of the role a key may hold, for the same tenant. */
+  key?: true;
 }
 
 const CALLERS: CallerSpec[] = [
@@ -925,14 +987,20 @@ const CALLERS: CallerSpec[] = [
   { name: 'deactivated CUSTOMER_ADMIN of A', role: 'CUSTOMER_ADMIN', disabled: true },
   { name: 'CUSTOMER_ADMIN of a deactivated customer', role: 'CUSTOMER_ADMIN', disabled: true },
 ];
+// Every signed-in row again with an API key of that role and tenant (a platform key for the
+// SUPER_ADMIN; the deactivated rows: a key whose creator, or whose customer, is deactivated).
+CALLERS.push(...CALLERS.filter((c) => c.role).map((c) => ({ ...c, name: `API key of ${c.name}`, key: true as const })));
 
 type Expected = { kind: 'ok' } | { kind: 'filtered' } | { kind: 'denied'; status: 401 | 403 | 404; byRole: boolean };
+
+/** The permissions a key of `role` gets in the matrix: all the role has that a key may hold. */
+const keyPermissions = (role: Role) => (Object.keys(permissionMap(role)) as Permission[]).filter(keyMayHold);
 
 /** What the PERMISSIONS table says should happen. The caller's own tenant is A. */
 function expected(caller: CallerSpec, ep: Endpoint, target: TargetName): Expected {
   if (!caller.role || caller.disabled) return { kind: 'denied', status: 401, byRole: false };
   const scope = (PERMISSIONS[ep.permission].roles as Partial<Record<Role, Scope>>)[caller.role];
-  if (!scope) return { kind: 'denied', status: 403, byRole: true };
+  if (!scope || (caller.key && !keyMayHold(ep.permission))) return { kind: 'denied', status: 403, byRole: true };
   if (scope === 'any') return { kind: 'ok' };
   if (!ep.ownScopeApplies) return { kind: 'denied', status: 403, byRole: false };
   if (target === 'A') return { kind: 'ok' };
@@ -979,7 +1047,8 @@ beforeAll(async () => {
     // One look-up of the tenant's own, so its history is never trivially empty.
     const asVictim = await signedIn(victim.username, PASSWORD);
     await asVictim.expectJson(asVictim.post('/api/search', { query: 'blox' }), 200);
-    return { customer, victim };
+    const { apiKey } = await apiKeyClient(admin, { customerId: customer.id, permissions: ['customers.read'] });
+    return { customer, victim, apiKeyId: apiKey.id };
   };
   tenants.A = await makeTenant('A');
   tenants.B = await makeTenant('B');
@@ -994,12 +1063,20 @@ beforeAll(async () => {
   // A SUPER_ADMIN of the matrix's own: the bootstrap admin's sessions are every suite's, and the
   // own-account cases end sessions.
   clients.set('SUPER_ADMIN', await ownSuperAdmin(admin, 'mxsuper'));
-  clients.set('CUSTOMER_ADMIN of A', (await member(tenants.A.customer.id, 'CUSTOMER_ADMIN')).client);
+  const adminOfA = (await member(tenants.A.customer.id, 'CUSTOMER_ADMIN')).client;
+  clients.set('CUSTOMER_ADMIN of A', adminOfA);
   clients.set('USER of A', (await member(tenants.A.customer.id, 'USER')).client);
+  // Keys made by their role's own kind of creator (a USER's by its CUSTOMER_ADMIN: USERs make none).
+  const keyOf = async (creator: ApiClient, role: Role) => (await apiKeyClient(creator, { permissions: keyPermissions(role) })).client;
+  clients.set('API key of SUPER_ADMIN', await keyOf(clients.get('SUPER_ADMIN')!, 'SUPER_ADMIN'));
+  clients.set('API key of CUSTOMER_ADMIN of A', await keyOf(adminOfA, 'CUSTOMER_ADMIN'));
+  clients.set('API key of USER of A', await keyOf(adminOfA, 'USER'));
   const deactivated = await member(tenants.A.customer.id, 'CUSTOMER_ADMIN');
+  clients.set('API key of deactivated CUSTOMER_ADMIN of A', await keyOf(deactivated.client, 'CUSTOMER_ADMIN'));
   await admin.expectJson(admin.patch(`/api/admin/users/${deactivated.user.id}`, { active: false }), 200);
   clients.set('deactivated CUSTOMER_ADMIN of A', deactivated.client);
   const ofC = await member(C.customer.id, 'CUSTOMER_ADMIN');
+  clients.set('API key of CUSTOMER_ADMIN of a deactivated customer', await keyOf(ofC.client, 'CUSTOMER_ADMIN'));
   await admin.expectJson(admin.patch(`/api/admin/customers/${C.customer.id}`, { status: 'inactive' }), 200);
   clients.set('CUSTOMER_ADMIN of a deactivated customer', ofC.client);
 }, 60_000);
@@ -1065,7 +1142,12 @@ describe('admin API access matrix', () => {
     expect(res.status, detail).toBe(want.status);
     expect(Object.keys(json).sort()).toEqual(['code', 'details', 'error']);
     expect(typeof json.error).toBe('string');
-    if (want.byRole) expect(json).toEqual({ ...PERMISSIONS[ep.permission].forbidden, code: 'forbidden' });
+    if (want.byRole) {
+      const forbidden = caller.key
+        ? { error: 'Forbidden - API key lacks permission', details: `This API key does not have the ${ep.permission} permission` }
+        : PERMISSIONS[ep.permission].forbidden;
+      expect(json).toEqual({ ...forbidden, code: 'forbidden' });
+    }
 
     // A refused request changed nothing anywhere: balances, counts, users, the ledger.
     if (ep.write) {
@@ -1073,6 +1155,7 @@ describe('admin API access matrix', () => {
       expect(await snapshot(tenants.B)).toEqual(before.B);
       if (ep.route === '/api/admin/users') expect(await usernameExists(marker!)).toBe(false);
       if (ep.route === '/api/admin/customers') expect(await customerNameExists(marker!)).toBe(false);
+      await ep.verifyRefused?.(marker);
     }
   }, 20_000);
 });

@@ -143,6 +143,7 @@ describe('schema.sql', () => {
   it('describes the whole system, not an empty database (guards the comparison below)', () => {
     expect(migrated.tables.map((t) => t.relname)).toEqual([
       'admin_daily_grants',
+      'api_keys',
       'app_settings',
       'audit_events',
       'billing_accounts',

@@ -55,6 +55,8 @@ export async function setup(project: TestProject) {
       // No single grant exceeds 10,000 (the guide's per-grant maximum), so the guide's flow is as
       // without approvals; a bulk batch above it waits for one, which the access matrix decides.
       GRANT_APPROVAL_THRESHOLD: '10000',
+      // Likewise the suites' API keys; the key limit is tested on a server of its own.
+      API_KEY_RATE_LIMIT: '1000000',
       ...(sqlPort && { PGLITE_SOCKET_PORT: String(sqlPort) }),
     },
     { port },

@@ -97,6 +97,7 @@ const SCHEMA = z.object({
   STRIPE_API_URL: url('STRIPE_API_URL', ['http:', 'https:']),
   AUTO_TOP_UP_INTERVAL_SECONDS: wholeNumber('AUTO_TOP_UP_INTERVAL_SECONDS', 1, 3600, 5),
   AUTO_TOP_UP_RETRY_SECONDS: wholeNumber('AUTO_TOP_UP_RETRY_SECONDS', 0, 604_800, 3600),
+  API_KEY_RATE_LIMIT: wholeNumber('API_KEY_RATE_LIMIT', 1, 1_000_000, 600),
 });
 
 export type Env = z.output<typeof SCHEMA>;
@@ -223,5 +224,9 @@ export const config = {
   /** Where the look-ups' cache and rate limits live: Redis when set, else the database. */
   get redisUrl() {
     return env().REDIS_URL;
+  },
+  /** Requests one API key may make a minute, across every instance. */
+  get apiKeyRateLimit() {
+    return env().API_KEY_RATE_LIMIT;
   },
 };

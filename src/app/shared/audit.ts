@@ -36,11 +36,13 @@ export const AUDIT_ACTION_LABELS = {
   'billing.refund_shortfall': 'Refund found credits spent',
   'billing.auto_top_up_failed': 'Auto top-up charge failed',
   'billing.auto_top_up_disabled': 'Auto top-up switched off',
+  'api_key.created': 'API key created',
+  'api_key.revoked': 'API key revoked',
   'bootstrap.admin_created': 'Bootstrap admin created',
   'bootstrap.admin_updated': 'Bootstrap admin updated',
 } as const;
 
 export type AuditAction = keyof typeof AUDIT_ACTION_LABELS;
 export const AUDIT_ACTIONS = Object.keys(AUDIT_ACTION_LABELS) as AuditAction[];
-export const AUDIT_TARGET_TYPES = ['user', 'customer', 'session', 'credit_transaction', 'grant_approval', 'bulk_batch', 'credit_pack', 'purchase'] as const;
+export const AUDIT_TARGET_TYPES = ['user', 'customer', 'session', 'credit_transaction', 'grant_approval', 'bulk_batch', 'credit_pack', 'purchase', 'api_key'] as const;
 export type AuditTargetType = (typeof AUDIT_TARGET_TYPES)[number];

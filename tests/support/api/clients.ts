@@ -13,6 +13,17 @@ export function anonymous(): ApiClient {
   return new ApiClient(server().baseUrl);
 }
 
+/** A client that sends an API key (`Authorization: Bearer …`) and no cookie. */
+export function withKey(key: string): ApiClient {
+  return new ApiClient(server().baseUrl, '', `Bearer ${key}`);
+}
+
+/** Makes an API key as `creator` (POST /api/admin/api-keys) and a client that uses it. */
+export async function apiKeyClient(creator: ApiClient, body: { name?: string; customerId?: number | null; permissions: string[]; expiresAt?: string }) {
+  const made = await creator.expectJson(creator.post('/api/admin/api-keys', { name: unique('key'), ...body }), 201);
+  return { ...made, client: withKey(made.key) } as { apiKey: any; key: string; client: ApiClient };
+}
+
 export async function signedIn(username: string, password: string): Promise<ApiClient> {
   const client = new ApiClient(server().baseUrl);
   const res = await client.signIn(username, password);

@@ -5,6 +5,7 @@ import { useAccess } from '@/app/_ui/access';
 import { useApi, type Page } from '@/app/_ui/api-client';
 import { Approvals } from './Approvals';
 import type { Permission, Scope } from '@/app/lib/auth/permissions';
+import { ApiKeys } from './ApiKeys';
 import { AuditLog } from './AuditLog';
 import { BulkGrants } from './BulkGrants';
 import { CustomerManagement } from './CustomerManagement';
@@ -19,6 +20,7 @@ const ALL_TABS = [
   { id: 'audit', label: 'Audit log', permission: 'audit.read' },
   { id: 'bulk', label: 'Bulk grants', permission: 'credits.bulk' },
   { id: 'approvals', label: 'Approvals', permission: 'credits.approve' },
+  { id: 'api-keys', label: 'API keys', permission: 'api_keys.manage' },
   // Every customer's purchases: for those who may read billing beyond their own (the billing page shows one's own).
   { id: 'purchases', label: 'Purchases', permission: 'billing.read', scope: 'any' },
 ] as const satisfies ReadonlyArray<{ id: string; label: string; permission?: Permission; scope?: Scope }>;
@@ -94,6 +96,7 @@ export function AdminDashboard({ me, initialTab }: { me: DashboardUser; initialT
         {tab === 'approvals' && <Approvals me={me} onChange={pending.reload} />}
         {tab === 'audit' && <AuditLog />}
         {tab === 'purchases' && <PurchaseHistory />}
+        {tab === 'api-keys' && <ApiKeys />}
       </div>
     </>
   );

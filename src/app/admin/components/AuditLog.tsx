@@ -138,7 +138,10 @@ export function AuditLog() {
               {AUDIT_ACTION_LABELS[e.action as keyof typeof AUDIT_ACTION_LABELS] ?? e.action}
               <div className="muted small mono">{e.action}</div>
             </td>
-            <td>{e.actorUsername ? `${e.actorUsername} (#${e.actorId})` : <span className="muted">System or anonymous</span>}</td>
+            <td>
+              {e.actorUsername ? `${e.actorUsername} (#${e.actorId})` : <span className="muted">System or anonymous</span>}
+              {e.actorApiKey && <div className="muted small">via API key <span className="mono">{e.actorApiKey.prefix ?? `#${e.actorApiKey.id}`}</span></div>}
+            </td>
             <td>{e.customerName ?? <span className="muted">Platform</span>}</td>
             <td className="nowrap">{e.targetType ? `${e.targetType} #${e.targetId}` : '—'}</td>
             <td className="description">

@@ -1,12 +1,14 @@
 import 'server-only';
 import type { z } from 'zod';
 import { app } from '../app';
+import { authenticateApiKey } from '../auth/api-keys';
 import type { Caller } from '../auth/caller';
-import { opensBeforeEnrolment, PERMISSIONS, scopeOf, type Permission, type Scope } from '../auth/permissions';
+import { callerScope, forbiddenFor, opensBeforeEnrolment, type Permission, type Scope } from '../auth/permissions';
 import { secretsOf } from '../auth/keys';
 import { authenticate } from '../auth/session';
 import { assertEnrolled } from '../auth/two-factor';
 import type { Db } from '../db';
+import { limitApiKey } from './api-key-limit';
 import { AppError, forbidden } from '../errors';
 import { parseOrThrow, searchParamsObject } from '../validation';
 import { parseJsonText, readText } from './body';
@@ -118,22 +120,34 @@ export function resolveTenant(caller: Pick<Caller, 'customerId'>, scope: Scope, 
 }
 
 /**
- * The one door into every API route: CSRF check, session → fresh caller, two-factor enrolment
- * where the caller's role requires it, permission, typed input
+ * Who makes the request: an `Authorization` header is an API key (no cookie is read, and no
+ * Origin check applies: a browser never attaches the header by itself), else the session cookie.
+ */
+async function callerOf(req: Request, db: Db, secrets: string[]): Promise<Caller> {
+  const authorization = req.headers.get('authorization');
+  if (authorization === null) return authenticate(db, secrets, req.headers.get('cookie'), clientOf(req.headers));
+  const caller = await authenticateApiKey(db, authorization, clientOf(req.headers));
+  await limitApiKey(db, caller.apiKey!);
+  return caller;
+}
+
+/**
+ * The one door into every API route: CSRF check (cookies only), session or API key → fresh caller,
+ * two-factor enrolment where the caller's role requires it, permission, typed input
  * (params, query, body, each through its zod schema), the tenant, and Idempotency-Key replay around
  * the handler; whatever is thrown becomes the `{ error, details, code }` response.
  */
 export function route<P = undefined, Q = undefined, B = undefined>(spec: RouteSpec<P, Q, B>, handler: Handler<P, Q, B>): RouteHandler {
   const run: RouteFn = async (req, ctx) => {
     try {
-      assertSameOrigin(req);
+      if (!req.headers.has('authorization')) assertSameOrigin(req);
       const { db, sessionSecret } = await app();
       const secrets = secretsOf(sessionSecret);
-      const caller = await authenticate(db, secrets, req.headers.get('cookie'), clientOf(req.headers));
+      const caller = await callerOf(req, db, secrets);
       assertEnrolled(caller, opensBeforeEnrolment(spec.permission));
-      const scope = scopeOf(caller.role, spec.permission);
+      const scope = callerScope(caller, spec.permission);
       if (!scope) {
-        const { error, details } = PERMISSIONS[spec.permission].forbidden;
+        const { error, details } = forbiddenFor(caller, spec.permission);
         throw new AppError('forbidden', error, details);
       }
       const params = (spec.params ? parseOrThrow(spec.params, await ctx.params) : undefined) as P;
@@ -156,7 +170,10 @@ export function route<P = undefined, Q = undefined, B = undefined>(spec: RouteSp
         return answer;
       };
       const key = spec.idempotent ? readIdempotencyKey(req) : null;
-      const request = key && { userId: caller.id, key, endpoint: spec.idempotent!, request: { params, query, body } };
+      // Keys are stored per user (a key's is its creator): a key replays only its own answers, and the
+      // same Idempotency-Key from its creator or their other keys (maybe another tenant's) is a 409.
+      const endpointName = caller.apiKey ? `${spec.idempotent}@api-key:${caller.apiKey.id}` : spec.idempotent!;
+      const request = key && { userId: caller.id, key, endpoint: endpointName, request: { params, query, body } };
       const out = !request
         ? await call(db)
         : spec.idempotency === 'claim'

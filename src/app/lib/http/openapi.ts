@@ -1,5 +1,6 @@
 import 'server-only';
 import { z } from 'zod';
+import { keyMayHold } from '../auth/permissions';
 import type { RouteSpec } from './door';
 
 /**
@@ -28,7 +29,7 @@ const ERROR = {
 const STATUS_TEXT: Record<number, string> = {
   202: 'Accepted: waiting for an approval, or queued as a job',
   400: 'Invalid input (validation_failed) or a malformed request (bad_request)',
-  401: 'Not signed in, or the session has ended',
+  401: 'Not signed in, the session has ended, or the API key is unknown, revoked or expired',
   402: 'Insufficient credits, or a spending limit reached',
   403: 'The caller lacks the permission, or names another customer',
   404: 'Not found',
@@ -36,7 +37,7 @@ const STATUS_TEXT: Record<number, string> = {
   409: 'Conflict (e.g. an Idempotency-Key reused for another request)',
   413: 'Body over 64 KB',
   415: 'Unsupported content type',
-  429: 'Rate limited',
+  429: 'Rate limited (an API key: API_KEY_RATE_LIMIT a minute); retry after Retry-After seconds',
   502: 'An upstream service (Roblox) failed',
   503: 'Temporarily unavailable; retry after Retry-After seconds',
 };
@@ -60,6 +61,7 @@ const json = (schema: z.ZodType, io: 'input' | 'output') => {
 /** Statuses a declaration implies: every door route can be 401/403; input can be 400; … */
 function errorStatuses(spec: RouteSpec<unknown, unknown, unknown>): number[] {
   const statuses = new Set([401, 403, ...(spec.errors ?? [])]);
+  if (keyMayHold(spec.permission)) statuses.add(429);
   if (spec.params || spec.query || spec.body) statuses.add(400);
   if (spec.params) statuses.add(404);
   if (spec.idempotent) statuses.add(409);
@@ -114,9 +116,11 @@ function operation(route: DeclaredRoute) {
   return {
     operationId: `${route.method.toLowerCase()}${route.path.replace(/\{(\w+)\}/g, 'By_$1').replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ?? '').toUpperCase())}`,
     summary: spec.summary ?? `${route.method} ${route.path}`,
-    description: `Permission: \`${spec.permission}\`.`,
+    description: keyMayHold(spec.permission)
+      ? `Permission: \`${spec.permission}\`.`
+      : `Permission: \`${spec.permission}\` (a signed-in session only: no API key can hold it).`,
     tags: [route.path.split('/')[route.path.startsWith('/api/admin/') ? 3 : 2] ?? 'api'],
-    security: [{ session: [] }],
+    security: keyMayHold(spec.permission) ? [{ session: [] }, { apiKey: [] }] : [{ session: [] }],
     parameters: parameters(route),
     ...(spec.body
       ? {
@@ -224,11 +228,20 @@ export function buildOpenApi(routes: DeclaredRoute[], version: string) {
       version,
       description:
         'Credit management for paid Roblox look-ups. Every error is `{ error, details, code }`. Sign in through NextAuth ' +
-        '(see the README) and send the `next-auth.session-token` cookie; writes from a browser must come from this site.',
+        '(see the README) and send the `next-auth.session-token` cookie (writes from a browser must come from this site), ' +
+        'or send `Authorization: Bearer rtk_…` with an API key made on the dashboard (or POST /api/admin/api-keys).',
     },
     servers: [{ url: '/' }],
     components: {
-      securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'next-auth.session-token', description: 'The session cookie a sign-in sets' } },
+      securitySchemes: {
+        session: { type: 'apiKey', in: 'cookie', name: 'next-auth.session-token', description: 'The session cookie a sign-in sets' },
+        apiKey: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'rtk_…',
+          description: "An API key (rtk_ and 43 characters), with the key's permissions and customer; no Origin check applies",
+        },
+      },
       schemas: { Error: ERROR },
     },
     paths,
