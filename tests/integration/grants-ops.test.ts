@@ -28,7 +28,7 @@ afterEach(() => {
 
 async function superAdmin(): Promise<Caller> {
   const u = await newUser(db, null, 'SUPER_ADMIN');
-  return { ...u, role: 'SUPER_ADMIN', customerId: null, customerName: null, customerStatus: null, active: true, twoFactor: false, sessionId: 0, client: { address: '127.0.0.1', userAgent: null } };
+  return { ...u, role: 'SUPER_ADMIN', customerId: null, customerName: null, customerStatus: null, active: true, twoFactor: false, sessionId: 0, apiKey: null, client: { address: '127.0.0.1', userAgent: null } };
 }
 const rowsFor = (customers: number[], amount = 3): BulkRow[] => customers.map((customerId, i) => ({ line: i + 2, fields: { customerId, amount, description: `bulk ${i}` } }));
 const manualRows = (q: Queryable, customerId: number) =>
@@ -164,7 +164,7 @@ describe('CUSTOMER_ADMIN_SELF_GRANTS', () => {
   it('approval: a customer admin\'s grant waits whatever its size; off: 403', async () => {
     const c = await newCustomer(db, 'Self');
     const u = await newUser(db, c, 'CUSTOMER_ADMIN');
-    const ca: Caller = { ...u, role: 'CUSTOMER_ADMIN', customerId: c, customerName: 'x', customerStatus: 'active', active: true, twoFactor: false, sessionId: 0, client: { address: '127.0.0.1', userAgent: null } };
+    const ca: Caller = { ...u, role: 'CUSTOMER_ADMIN', customerId: c, customerName: 'x', customerStatus: 'active', active: true, twoFactor: false, sessionId: 0, apiKey: null, client: { address: '127.0.0.1', userAgent: null } };
     expect('transaction' in (await requestGrant(db, ca, { customerId: c, amount: 1, description: 'default allowed' }))).toBe(true);
     process.env.CUSTOMER_ADMIN_SELF_GRANTS = 'approval';
     expect('approval' in (await requestGrant(db, ca, { customerId: c, amount: 1, description: 'waits' }))).toBe(true);
