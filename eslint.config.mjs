@@ -62,7 +62,7 @@ const config = [
   {
     // Client components: values from lib/ would drag server code (and secrets) into the browser bundle.
     files: ['src/app/**/*.tsx'],
-    ignores: ['src/app/**/page.tsx', 'src/app/**/layout.tsx', 'src/app/_ui/Shell.tsx', 'src/app/_ui/NoAccess.tsx'],
+    ignores: ['src/app/**/page.tsx', 'src/app/**/layout.tsx', 'src/app/**/not-found.tsx', 'src/app/_ui/Shell.tsx', 'src/app/_ui/NoAccess.tsx'],
     rules: restrict([[['@/app/lib/*', '@/app/lib/**'], 'Client UI takes only types from lib/ (import type).', true]]),
   },
 ];

@@ -1,9 +1,11 @@
 'use client';
 
+import { notify } from '@/app/_ui/Toasts';
+import { Time } from '@/app/_ui/Time';
 import { useState } from 'react';
 import { APPROVAL_STATUSES, type ApprovalStatus } from '@/app/shared/bulk';
 import { ApiError, apiFetch, useApi, type Page } from '@/app/_ui/api-client';
-import { formatCredits, formatDateTime } from '@/app/_ui/format';
+import { formatCredits } from '@/app/_ui/format';
 import { PagedTable } from '@/app/_ui/PagedTable';
 import { ErrorAlert } from '@/app/_ui/States';
 import { RejectApprovalModal } from '../dialogs/RejectApprovalModal';
@@ -32,9 +34,8 @@ export function Approvals({ me, onChange }: { me: { username: string }; onChange
   const list = useApi<Page<ApprovalItem>>(`/api/admin/credits/approvals?status=${status}&page=${page}&pageSize=25`);
   const [rejecting, setRejecting] = useState<ApprovalItem | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
   const changed = (message: string) => {
-    setNotice(message);
+    notify(message);
     list.reload();
     onChange();
   };
@@ -71,11 +72,6 @@ export function Approvals({ me, onChange }: { me: { username: string }; onChange
           </select>
         </div>
       </div>
-      {notice && (
-        <p role="status" className="alert alert-success">
-          {notice}
-        </p>
-      )}
       {error && <ErrorAlert title="Not approved" error={error} />}
       <PagedTable
         list={list}
@@ -103,7 +99,7 @@ export function Approvals({ me, onChange }: { me: { username: string }; onChange
               {a.requestedBy}
               <br />
               <span className="muted small">
-                {formatDateTime(a.requestedAt)}, expires {formatDateTime(a.expiresAt)}
+                <Time iso={a.requestedAt} />, expires <Time iso={a.expiresAt} />
               </span>
             </td>
             <td>
