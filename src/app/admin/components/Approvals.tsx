@@ -3,6 +3,7 @@
 import { notify } from '@/app/_ui/Toasts';
 import { Time } from '@/app/_ui/Time';
 import { useState } from 'react';
+import type { Approval } from '@/app/lib/grants-ops';
 import { APPROVAL_STATUSES, type ApprovalStatus } from '@/app/shared/bulk';
 import { ApiError, apiFetch, useApi, type Page } from '@/app/_ui/api-client';
 import { formatCredits } from '@/app/_ui/format';
@@ -10,29 +11,14 @@ import { PagedTable } from '@/app/_ui/PagedTable';
 import { ErrorAlert } from '@/app/_ui/States';
 import { RejectApprovalModal } from '../dialogs/RejectApprovalModal';
 
-export interface ApprovalItem {
-  id: number;
-  status: ApprovalStatus;
-  customerId: number | null;
-  customerName: string | null;
-  batchId: number | null;
-  amount: number;
-  description: string;
-  requestedBy: string;
-  requestedAt: string;
-  expiresAt: string;
-  decidedBy: string | null;
-  reason: string | null;
-}
-
 const LABELS: Record<ApprovalStatus, string> = { pending: 'Pending', approved: 'Approved', rejected: 'Rejected', expired: 'Expired' };
 
 /** The Approvals tab: grants waiting for a second SUPER_ADMIN, approved or rejected here; one's own can't be approved. */
 export function Approvals({ me, onChange }: { me: { username: string }; onChange: () => void }) {
   const [status, setStatus] = useState<ApprovalStatus>('pending');
   const [page, setPage] = useState(1);
-  const list = useApi<Page<ApprovalItem>>(`/api/admin/credits/approvals?status=${status}&page=${page}&pageSize=25`);
-  const [rejecting, setRejecting] = useState<ApprovalItem | null>(null);
+  const list = useApi<Page<Approval>>(`/api/admin/credits/approvals?status=${status}&page=${page}&pageSize=25`);
+  const [rejecting, setRejecting] = useState<Approval | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const changed = (message: string) => {
     notify(message);
@@ -40,7 +26,7 @@ export function Approvals({ me, onChange }: { me: { username: string }; onChange
     onChange();
   };
 
-  async function approve(a: ApprovalItem) {
+  async function approve(a: Approval) {
     setError(null);
     try {
       await apiFetch(`/api/admin/credits/approvals/${a.id}/approve`, { method: 'POST', headers: { 'Idempotency-Key': crypto.randomUUID() } });

@@ -5,10 +5,10 @@ import { ApiError, apiFetch } from '@/app/_ui/api-client';
 import { formatCredits } from '@/app/_ui/format';
 import { Modal } from '@/app/_ui/Modal';
 import { ErrorAlert } from '@/app/_ui/States';
-import type { ApprovalItem } from '../components/Approvals';
+import type { Approval } from '@/app/lib/grants-ops';
 
 /** Rejecting an approval: a required reason, which the requester and the audit log see. */
-export function RejectApprovalModal({ target, onClose, onDone }: { target: ApprovalItem | null; onClose: () => void; onDone: () => void }) {
+export function RejectApprovalModal({ target, onClose, onDone }: { target: Approval | null; onClose: () => void; onDone: () => void }) {
   return (
     <Modal open={target !== null} onClose={onClose} title="Reject grant">
       {target && <RejectForm key={target.id} target={target} onClose={onClose} onDone={onDone} />}
@@ -16,7 +16,7 @@ export function RejectApprovalModal({ target, onClose, onDone }: { target: Appro
   );
 }
 
-function RejectForm({ target, onClose, onDone }: { target: ApprovalItem; onClose: () => void; onDone: () => void }) {
+function RejectForm({ target, onClose, onDone }: { target: Approval; onClose: () => void; onDone: () => void }) {
   const [reason, setReason] = useState('');
   const [key] = useState(() => crypto.randomUUID());
   const [error, setError] = useState<ApiError | null>(null);
