@@ -1,16 +1,15 @@
 'use client';
 
-import Link from 'next/link';
 import { useState } from 'react';
 import type { BillingOverview, CreditPack, Purchase } from '@/app/lib/billing';
 import { apiFetch, useApi, type ApiError, type Page } from '@/app/_ui/api-client';
-import { formatCredits, formatDate, formatDateTime } from '@/app/_ui/format';
-import { PagedTable } from '@/app/_ui/PagedTable';
+import { formatCredits, formatDate } from '@/app/_ui/format';
+import { Time } from '@/app/_ui/Time';
 import { ErrorAlert, Loading } from '@/app/_ui/States';
 import { formatMoney } from '@/app/shared/billing';
 import { AutoTopUpForm } from './AutoTopUpForm';
 import { ReturnNotice } from './ReturnNotice';
-import { PurchaseStatusBadge, RefundCell } from './purchase-cells';
+import { PurchasesTable } from './PurchasesTable';
 
 /** The customer admin's billing page: balance by kind, packs to buy, auto top-up, purchases with receipts. */
 /** `returnedWith`: the query Stripe sent the buyer back with (`checkout`, `purchase`, `setup`). */
@@ -126,7 +125,7 @@ export function BillingClient({ customerName, returnedWith }: { customerName: st
           <ul className="notice-list">
             {o.alerts.map((a) => (
               <li key={a.id}>
-                <span className="muted small">{formatDateTime(a.createdAt)}</span> {a.message}
+                <span className="muted small"><Time iso={a.createdAt} /></span> {a.message}
               </li>
             ))}
           </ul>
@@ -135,42 +134,7 @@ export function BillingClient({ customerName, returnedWith }: { customerName: st
 
       <section className="stack" aria-labelledby="purchases-heading">
         <h2 id="purchases-heading">Purchases</h2>
-        <PagedTable
-          list={purchases}
-          noun="purchases"
-          caption="Purchases table"
-          onPage={setPage}
-          empty="No purchases yet."
-          head={
-            <>
-              <th scope="col">Date</th>
-              <th scope="col">Pack</th>
-              <th scope="col" className="num">Credits</th>
-              <th scope="col" className="num">Amount</th>
-              <th scope="col">Status</th>
-              <th scope="col">Refunds</th>
-              <th scope="col">Receipt</th>
-            </>
-          }
-          row={(p) => (
-            <tr key={p.id}>
-              <td className="nowrap">{formatDateTime(p.createdAt)}</td>
-              <td>
-                {p.packName}
-                {p.kind === 'auto_top_up' && <span className="muted small"> (auto top-up)</span>}
-              </td>
-              <td className="num">{p.credits.toLocaleString('en-US')}</td>
-              <td className="num">{p.amountFormatted}</td>
-              <td>
-                <PurchaseStatusBadge purchase={p} />
-              </td>
-              <td>
-                <RefundCell purchase={p} />
-              </td>
-              <td>{p.receiptNumber ? <Link href={`/billing/receipts/${p.id}`}>{p.receiptNumber}</Link> : <span className="muted">—</span>}</td>
-            </tr>
-          )}
-        />
+        <PurchasesTable list={purchases} onPage={setPage} caption="Purchases table" empty="No purchases yet." />
       </section>
     </div>
   );

@@ -3,13 +3,13 @@
 import { useState } from 'react';
 import type { ApiKeyDto } from '@/app/lib/auth/api-key-schemas';
 import { ApiError, apiFetch, useApi, type Page } from '@/app/_ui/api-client';
-import { formatDateTime } from '@/app/_ui/format';
+import { Time } from '@/app/_ui/Time';
 import { Modal } from '@/app/_ui/Modal';
 import { PagedTable } from '@/app/_ui/PagedTable';
 import { ErrorAlert } from '@/app/_ui/States';
 import { CreateApiKeyModal } from '../dialogs/CreateApiKeyModal';
 
-const when = (iso: string | null, none: string) => (iso ? <time dateTime={iso}>{formatDateTime(iso)}</time> : <span className="muted">{none}</span>);
+const when = (iso: string | null, none: string) => (iso ? <Time iso={iso} /> : <span className="muted">{none}</span>);
 
 function status(k: ApiKeyDto): { label: string; badge: string } {
   if (k.revokedAt) return { label: 'Revoked', badge: 'badge-voided' };
@@ -92,7 +92,7 @@ export function ApiKeys() {
               <td className="small">{when(k.lastUsedAt, 'Never')}</td>
               <td>
                 <span className={`badge ${s.badge}`}>{s.label}</span>
-                {k.expiresAt && !k.revokedAt && <div className="muted small">until {formatDateTime(k.expiresAt)}</div>}
+                {k.expiresAt && !k.revokedAt && <div className="muted small">until <Time iso={k.expiresAt} /></div>}
               </td>
               <td>
                 {!k.revokedAt && (

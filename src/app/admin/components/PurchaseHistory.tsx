@@ -1,14 +1,11 @@
 'use client';
 
-import Link from 'next/link';
 import { useEffect, useState } from 'react';
 import type { Purchase } from '@/app/lib/billing';
 import { useApi, type Page } from '@/app/_ui/api-client';
 import { Can } from '@/app/_ui/access';
-import { formatDateTime } from '@/app/_ui/format';
-import { PagedTable } from '@/app/_ui/PagedTable';
 import { PURCHASE_STATUSES } from '@/app/shared/billing';
-import { PurchaseStatusBadge, RefundCell } from '@/app/billing/purchase-cells';
+import { PurchasesTable } from '@/app/billing/PurchasesTable';
 import { CreditPacks } from './CreditPacks';
 
 /** The Purchases tab: every customer's purchases (SUPER_ADMIN), filterable by customer and status; credit packs below. */
@@ -59,46 +56,7 @@ export function PurchaseHistory() {
           </div>
         </div>
       </fieldset>
-      <PagedTable
-        list={purchases}
-        noun="purchases"
-        caption="Purchases of every customer"
-        onPage={setPage}
-        empty="No purchases match."
-        head={
-          <>
-            <th scope="col">Date</th>
-            <th scope="col">Customer</th>
-            <th scope="col">Pack</th>
-            <th scope="col" className="num">Credits</th>
-            <th scope="col" className="num">Amount</th>
-            <th scope="col">Status</th>
-            <th scope="col">Refunds</th>
-            <th scope="col">Receipt</th>
-          </>
-        }
-        row={(p) => (
-          <tr key={p.id}>
-            <td className="nowrap">{formatDateTime(p.createdAt)}</td>
-            <td>
-              <Link href={`/admin/customers/${p.customerId}`}>{p.customerName}</Link> <span className="muted small">#{p.customerId}</span>
-            </td>
-            <td>
-              {p.packName}
-              {p.kind === 'auto_top_up' && <span className="muted small"> (auto top-up)</span>}
-            </td>
-            <td className="num">{p.credits.toLocaleString('en-US')}</td>
-            <td className="num">{p.amountFormatted}</td>
-            <td>
-              <PurchaseStatusBadge purchase={p} />
-            </td>
-            <td>
-              <RefundCell purchase={p} />
-            </td>
-            <td>{p.receiptNumber ? <Link href={`/billing/receipts/${p.id}`}>{p.receiptNumber}</Link> : <span className="muted">—</span>}</td>
-          </tr>
-        )}
-      />
+      <PurchasesTable list={purchases} onPage={setPage} caption="Purchases of every customer" empty="No purchases match." withCustomer />
       <Can permission="billing.packs.manage">
         <CreditPacks />
       </Can>

@@ -3,7 +3,7 @@
 import Link from 'next/link';
 import type { Purchase, PurchaseRefund } from '@/app/lib/billing';
 import { useApi } from '@/app/_ui/api-client';
-import { formatDateTime } from '@/app/_ui/format';
+import { Time } from '@/app/_ui/Time';
 import { ErrorAlert, Loading } from '@/app/_ui/States';
 import { formatMoney } from '@/app/shared/billing';
 
@@ -36,7 +36,7 @@ export function ReceiptClient({ id }: { id: number | null }) {
         <dt>Receipt number</dt>
         <dd data-testid="receipt-number">{p.receiptNumber}</dd>
         <dt>Date</dt>
-        <dd>{formatDateTime(p.paidAt)}</dd>
+        <dd>{p.paidAt && <Time iso={p.paidAt} />}</dd>
         <dt>Billed to</dt>
         <dd>{p.customerName}</dd>
         <dt>Item</dt>
@@ -77,7 +77,9 @@ export function ReceiptClient({ id }: { id: number | null }) {
           <tbody>
             {p.refunds.map((r) => (
               <tr key={r.id}>
-                <td>{formatDateTime(r.createdAt)}</td>
+                <td>
+                  <Time iso={r.createdAt} />
+                </td>
                 <td className="num">{formatMoney(r.amount, p.currency)}</td>
                 <td className="num">{r.creditsTakenBack.toLocaleString('en-US')}</td>
               </tr>
