@@ -3,9 +3,12 @@
 import { app } from './app/lib/app';
 import { pruneSessions } from './app/lib/auth/session';
 import { checkConfig, config } from './app/lib/config';
+import { isDatabaseAway } from './app/lib/db/away';
 import { installServerHooks } from './app/lib/http/server-hooks';
+import { autoTopUpJob } from './app/lib/billing/jobs';
 import { creditExpiryJob } from './app/lib/credits/jobs';
 import { startJobs } from './app/lib/jobs';
+import { approvalExpiryJob, bulkGrantJob } from './app/lib/grants-ops/jobs';
 import { storeDefaultThreshold } from './app/lib/notifications/alerts';
 import { alertEmailJob, expiringAlertJob } from './app/lib/notifications/jobs';
 import { webhookDeliveryJob } from './app/lib/webhooks/jobs';
@@ -17,9 +20,27 @@ if (!process.env.NEXTAUTH_URL) process.env.AUTH_TRUST_HOST ??= 'true';
 // Before the first request: the sign-in limits need every request's real socket address.
 installServerHooks();
 
+/**
+ * The app once its database answers. A database away for a moment at start (restarting, a
+ * pooler waiting between server logins) is waited for, up to a minute, as requests wait for it
+ * later; anything else (bad configuration, a bootstrap conflict) stops the start at once.
+ */
+async function appOnceDatabaseAnswers(waitMs = 60_000) {
+  const deadline = Date.now() + waitMs;
+  for (let delay = 500; ; delay = Math.min(delay * 2, 5_000)) {
+    try {
+      return await app();
+    } catch (err) {
+      if (!isDatabaseAway(err) || Date.now() + delay > deadline) throw err;
+      console.log(`[startup] the database is not answering (${(err as Error).message}): trying again in ${delay} ms`);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}
+
 try {
   checkConfig();
-  const { db } = await app();
+  const { db } = await appOnceDatabaseAnswers();
   console.log(`[startup] ready on ${db.kind === 'pglite' ? 'embedded PGlite' : 'PostgreSQL'}`);
   // Look-ups interrupted between their debit and Roblox's answer (a crash, a kill) are refunded.
   const sweep = () =>
@@ -35,7 +56,7 @@ try {
   await storeDefaultThreshold(db, config.lowBalanceThreshold);
   // Webhook deliveries and alert emails wait in the outbox (written with the change that caused
   // them): a restart after a crash picks up whatever was not delivered.
-  const jobs = await startJobs(db, [creditExpiryJob, webhookDeliveryJob, alertEmailJob, expiringAlertJob]);
+  const jobs = await startJobs(db, [creditExpiryJob, autoTopUpJob, bulkGrantJob, approvalExpiryJob, webhookDeliveryJob, alertEmailJob, expiringAlertJob]);
   console.log(`[startup] background jobs on ${jobs.kind}`);
 } catch (err) {
   console.error(`[startup] ${(err as Error).message}`);

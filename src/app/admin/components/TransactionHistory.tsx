@@ -1,8 +1,10 @@
 'use client';
 
+import { CustomerCombobox } from '@/app/_ui/CustomerCombobox';
+import { Time } from '@/app/_ui/Time';
 import { useEffect, useState } from 'react';
 import type { TransactionListItem } from '@/app/lib/credits';
-import { formatDateTime, TRANSACTION_TYPE_LABELS } from '@/app/_ui/format';
+import { TRANSACTION_TYPE_LABELS } from '@/app/_ui/format';
 import { TRANSACTION_TYPES } from '@/app/shared/credits';
 import { useApi, type Page } from '@/app/_ui/api-client';
 import { useAccess } from '@/app/_ui/access';
@@ -69,15 +71,7 @@ export function TransactionHistory({ initialCustomerId }: { initialCustomerId?: 
       <fieldset className="filters">
         <legend>Filter transactions</legend>
         {everyCustomer && (
-          <div className="field">
-            <label htmlFor="tx-customer">Customer ID</label>
-            <input
-              id="tx-customer"
-              inputMode="numeric"
-              value={draft.customerId}
-              onChange={(e) => set('customerId', e.target.value)}
-            />
-          </div>
+          <CustomerCombobox id="tx-customer" value={draft.customerId} onChange={(v) => set('customerId', v)} hint="Name or ID" />
         )}
         <div className="field">
           <label htmlFor="tx-type">Type</label>
@@ -143,7 +137,7 @@ export function TransactionHistory({ initialCustomerId }: { initialCustomerId?: 
         row={(t) => (
           <tr key={t.id} data-transaction-id={t.id}>
             <td>
-              <time dateTime={t.createdAt}>{formatDateTime(t.createdAt)}</time>
+              <Time iso={t.createdAt} />
               <div className="muted small">#{t.id}</div>
             </td>
             <td>{t.customerName}</td>

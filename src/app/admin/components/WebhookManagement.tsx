@@ -55,7 +55,7 @@ export function WebhookManagement() {
                   <td>{w.customerName ?? <span className="muted">Platform (all customers)</span>}</td>
                   <td className="small">{w.events.join(', ')}</td>
                   <td>
-                    <span className={`badge ${w.enabled ? 'badge-active' : 'badge-failed'}`}>{w.enabled ? 'Enabled' : 'Disabled'}</span>
+                    <span className={`badge ${w.enabled ? 'badge-active' : 'badge-problem'}`}>{w.enabled ? 'Enabled' : 'Disabled'}</span>
                   </td>
                   <td>
                     <button type="button" className="btn btn-secondary btn-small" onClick={() => setSelected(w)} aria-label={`Deliveries of ${w.url}`}>
@@ -201,7 +201,7 @@ function SecretOnce({ secret, url, onDone }: { secret: string; url: string; onDo
   );
 }
 
-const STATUS_BADGE = { succeeded: 'badge-active', pending: 'badge-pending', failed: 'badge-failed' } as const;
+const STATUS_BADGE = { succeeded: 'badge-active', pending: 'badge-waiting', failed: 'badge-problem' } as const;
 
 function Deliveries({ webhook, onDeleted }: { webhook: WebhookDto; onDeleted: () => void }) {
   const [page, setPage] = useState(1);

@@ -1,5 +1,6 @@
 'use client';
 
+import { CustomerCombobox } from '@/app/_ui/CustomerCombobox';
 import { useId, useState } from 'react';
 import type { Role } from '@/app/lib/auth/roles';
 import { useAccess } from '@/app/_ui/access';
@@ -51,7 +52,7 @@ function UserForm({ defaultCustomerId, onClose, onCreated }: UserFormProps) {
     }
   }
 
-  const input = (name: 'username' | 'password' | 'email' | 'customerId', label: string, props: FieldProps, hint?: string) => (
+  const input = (name: 'username' | 'password' | 'email', label: string, props: FieldProps, hint?: string) => (
     <TextField
       label={label}
       name={name}
@@ -82,7 +83,9 @@ function UserForm({ defaultCustomerId, onClose, onCreated }: UserFormProps) {
           ))}
         </select>
       </div>
-      {choosesCustomer(values.role) && input('customerId', 'Customer ID', { inputMode: 'numeric' })}
+      {choosesCustomer(values.role) && (
+        <CustomerCombobox value={values.customerId} onChange={(customerId) => setValues((v) => ({ ...v, customerId }))} error={error?.fieldError('customerId')} />
+      )}
       {error && <ErrorAlert title="The user was not created" error={error} inlineFields={['username', 'password', 'email', 'customerId']} />}
       <div className="modal-actions">
         <button type="button" className="btn btn-secondary" onClick={onClose}>

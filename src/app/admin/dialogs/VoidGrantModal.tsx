@@ -1,9 +1,10 @@
 'use client';
 
+import { Time } from '@/app/_ui/Time';
 import { useEffect, useRef, useState } from 'react';
 import type { TransactionDetail } from '@/app/lib/credits';
 import { ApiError, apiFetch, useApi } from '@/app/_ui/api-client';
-import { formatCredits, formatDateTime, formatNumber } from '@/app/_ui/format';
+import { formatCredits, formatNumber } from '@/app/_ui/format';
 import { Modal } from '@/app/_ui/Modal';
 import { ErrorAlert, Loading } from '@/app/_ui/States';
 import { ReasonField } from './credit-form';
@@ -99,7 +100,7 @@ function VoidGrantModalForm({ target, onClose, onDone }: VoidGrantModalProps & {
           </div>
           <div>
             <dt>Expires</dt>
-            <dd>{grant.expiresAt ? formatDateTime(grant.expiresAt) : 'Never'}</dd>
+            <dd>{grant.expiresAt ? <Time iso={grant.expiresAt} /> : 'Never'}</dd>
           </div>
         </dl>
       )}

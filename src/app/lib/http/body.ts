@@ -6,10 +6,10 @@ import { inspectJson } from './json-keys';
 export const MAX_BODY_BYTES = 64 * 1024;
 const MAX_JSON_DEPTH = 32;
 
-/** Reads a body of at most 64 KiB as text, without trusting Content-Length. */
-export async function readText(req: Request): Promise<string> {
+/** Reads a body of at most `limit` bytes (64 KiB unless a route allows more) as text, without trusting Content-Length. */
+export async function readText(req: Request, limit = MAX_BODY_BYTES): Promise<string> {
   const declared = Number(req.headers.get('content-length') ?? 0);
-  if (declared > MAX_BODY_BYTES) throw tooLarge();
+  if (declared > limit) throw tooLarge(limit);
   const chunks: Uint8Array[] = [];
   let size = 0;
   if (req.body) {
@@ -18,9 +18,9 @@ export async function readText(req: Request): Promise<string> {
       const { done, value } = await reader.read();
       if (done) break;
       size += value.byteLength;
-      if (size > MAX_BODY_BYTES) {
+      if (size > limit) {
         await reader.cancel();
-        throw tooLarge();
+        throw tooLarge(limit);
       }
       chunks.push(value);
     }
@@ -50,12 +50,7 @@ export function parseJsonText(text: string): unknown {
   return value;
 }
 
-/** Reads a JSON body of at most 64 KiB without trusting Content-Length. */
-export async function readJson(req: Request): Promise<unknown> {
-  return parseJsonText(await readText(req));
-}
-
-function tooLarge() {
-  return new AppError('payload_too_large', 'Request body too large', `The body must be at most ${MAX_BODY_BYTES / 1024} KB`);
+function tooLarge(limit: number) {
+  return new AppError('payload_too_large', 'Request body too large', `The body must be at most ${limit / 1024} KB`);
 }
 

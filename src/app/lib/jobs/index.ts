@@ -12,10 +12,26 @@ export type { JobDefinition, JobRunner } from './types';
  * one runner per job across instances, retried), in-process on the embedded PGlite. Payments, bulk
  * grants and webhook deliveries define their jobs the same way: `{ name, everySeconds?, run }`.
  */
-export function startJobs(db: Db, jobs: Array<JobDefinition<never>>, connectionString = config.databaseUrl): Promise<JobRunner> {
+export async function startJobs(db: Db, jobs: Array<JobDefinition<never>>, connectionString = config.databaseUrl): Promise<JobRunner> {
+  let runner: JobRunner;
   if (db.kind === 'postgres') {
     if (!connectionString) throw new Error('startJobs on PostgreSQL needs its connection string');
-    return startPgBoss(db, connectionString, jobs);
+    runner = await startPgBoss(db, connectionString, jobs);
+  } else {
+    runner = startInProcess(db, jobs);
   }
-  return Promise.resolve(startInProcess(db, jobs));
+  (globalThis as Holder)[KEY] = runner;
+  return runner;
+}
+
+// The process's runner, for request handlers (Next bundles them apart from instrumentation).
+const KEY = Symbol.for('roblox-tool.jobs');
+type Holder = { [KEY]?: JobRunner };
+
+/**
+ * Asks for a run of a periodic job now rather than at its next tick (e.g. a batch just committed).
+ * Without a runner in this process (a script, a test) it does nothing: the tick still comes.
+ */
+export async function wakeJob(job: JobDefinition<never>): Promise<void> {
+  await (globalThis as Holder)[KEY]?.send(job, {} as never);
 }
