@@ -1,6 +1,7 @@
 // Server start: open and migrate the database and make sure the bootstrap admin exists (printing a
 // generated password once), so the first request finds everything ready.
 import { app } from './app/lib/app';
+import { secretsOf } from './app/lib/auth/keys';
 import { pruneSessions } from './app/lib/auth/session';
 import { checkConfig, config } from './app/lib/config';
 import { isDatabaseAway } from './app/lib/db/away';
@@ -11,6 +12,7 @@ import { startJobs } from './app/lib/jobs';
 import { approvalExpiryJob, bulkGrantJob } from './app/lib/grants-ops/jobs';
 import { storeDefaultThreshold } from './app/lib/notifications/alerts';
 import { alertEmailJob, expiringAlertJob } from './app/lib/notifications/jobs';
+import { sealWebhookSecrets } from './app/lib/webhooks';
 import { webhookDeliveryJob } from './app/lib/webhooks/jobs';
 import { refundStaleSearches } from './app/lib/searches';
 
@@ -40,7 +42,7 @@ async function appOnceDatabaseAnswers(waitMs = 60_000) {
 
 try {
   checkConfig();
-  const { db } = await appOnceDatabaseAnswers();
+  const { db, sessionSecret } = await appOnceDatabaseAnswers();
   console.log(`[startup] ready on ${db.kind === 'pglite' ? 'embedded PGlite' : 'PostgreSQL'}`);
   // Look-ups interrupted between their debit and Roblox's answer (a crash, a kill) are refunded.
   const sweep = () =>
@@ -54,6 +56,8 @@ try {
     pruneSessions(db).catch((err) => console.error('[auth] session clean-up failed:', (err as Error).message));
   }, 3_600_000).unref();
   await storeDefaultThreshold(db, config.lowBalanceThreshold);
+  const sealed = await sealWebhookSecrets(db, secretsOf(sessionSecret));
+  if (sealed > 0) console.log(`[webhooks] sealed ${sealed} webhook signing secret(s) under the current NEXTAUTH_SECRET`);
   // Webhook deliveries and alert emails wait in the outbox (written with the change that caused
   // them): a restart after a crash picks up whatever was not delivered.
   const jobs = await startJobs(db, [creditExpiryJob, autoTopUpJob, bulkGrantJob, approvalExpiryJob, webhookDeliveryJob, alertEmailJob, expiringAlertJob]);

@@ -8,7 +8,8 @@ import pg from 'pg';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { addCredits, consumeCredits } from '@/app/lib/credits';
 import { queueExpiringAlerts } from '@/app/lib/notifications/alerts';
-import { createWebhook, deliverDue, emitEvent, retryDelaySeconds } from '@/app/lib/webhooks';
+import { createWebhook, deliverDue, emitEvent, enableWebhook, retryDelaySeconds, sealWebhookSecrets } from '@/app/lib/webhooks';
+import { migrate } from '@/app/lib/db/migrate';
 import type { Queryable } from '@/app/lib/db/types';
 import { createTestDb, type TestDatabase } from '../support/db';
 import { newCustomer, newUser, sleep } from '../support/ledger-fixtures';
@@ -17,6 +18,8 @@ import { startReceiver, type Receiver } from '../support/webhook-receiver';
 let t: TestDatabase;
 let receiver: Receiver;
 let actor: { id: number; username: string };
+// What NEXTAUTH_SECRET (and, in a rotation, NEXTAUTH_SECRET_PREVIOUS) would give: the current one first.
+const SECRETS = ['outbox-test-session-secret'];
 const ENV = {
   WEBHOOK_ALLOW_PRIVATE: 'true',
   WEBHOOK_RETRY_BASE_SECONDS: '1',
@@ -40,7 +43,7 @@ afterEach(async () => {
 });
 
 async function hook(customerId: number | undefined, events: string[]) {
-  const { webhook, secret } = await createWebhook(t.db, actor, customerId, { url: receiver.url, events: events as never });
+  const { webhook, secret } = await createWebhook(t.db, actor, customerId, { url: receiver.url, events: events as never }, SECRETS);
   receiver.secret = secret;
   return webhook;
 }
@@ -60,7 +63,7 @@ describe('the outbox', () => {
     const customerId = await newCustomer(t.db);
     const webhook = await hook(customerId, ['credit_transaction.created']);
     const row = await addCredits(t.db, { customerId, userId: null, type: 'admin_grant', amount: 70, description: 'outbox' });
-    expect(await deliverDue(t.db)).toBeGreaterThanOrEqual(1);
+    expect(await deliverDue(t.db, SECRETS)).toBeGreaterThanOrEqual(1);
     const [got] = await receiver.waitFor(1);
     expect(got!.verifyError).toBeUndefined();
     expect(got!.verified).toMatchObject({ type: 'credit_transaction.created', data: { id: row.id, customerId, amount: 70, balanceAfter: 70 } });
@@ -95,7 +98,7 @@ describe('the outbox', () => {
     await t.db.transaction((tx) => emitEvent(tx, { type: 'purchase.completed', customerId: other, data: { customerId: other } }));
     await t.db.transaction((tx) => emitEvent(tx, { type: 'purchase.completed', customerId, data: { customerId, credits: 500 } }));
     expect(await emitEvent(t.db, { type: 'purchase.refunded', customerId, data: {} })).toBeNull();
-    await deliverDue(t.db);
+    await deliverDue(t.db, SECRETS);
     const got = await receiver.waitFor(1);
     await sleep(200);
     expect(receiver.received).toHaveLength(1);
@@ -108,14 +111,14 @@ describe('the outbox', () => {
     const webhook = await hook(customerId, ['credit_transaction.created']);
     receiver.queue = [500, 'hang', 200];
     await addCredits(t.db, { customerId, userId: null, type: 'admin_grant', amount: 5, description: 'retry me' });
-    await deliverDue(t.db);
+    await deliverDue(t.db, SECRETS);
     const first = await deliveryOf(webhook.id);
     expect(first).toMatchObject({ status: 'pending', attempts: 1, last_status_code: 500 });
     // WEBHOOK_RETRY_BASE_SECONDS=1: the first retry 1-1.1 s later.
     expect(first.next_in).toBeGreaterThan(0.5);
     expect(first.next_in).toBeLessThanOrEqual(1.1);
     for (let i = 0; i < 40 && (await deliveryOf(webhook.id)).status === 'pending'; i++) {
-      await deliverDue(t.db);
+      await deliverDue(t.db, SECRETS);
       await sleep(250);
     }
     expect(await deliveryOf(webhook.id)).toMatchObject({ status: 'succeeded', attempts: 3, last_status_code: 200 });
@@ -127,7 +130,7 @@ describe('the outbox', () => {
     expect(got[2]!.at - got[1]!.at).toBeGreaterThan(got[1]!.at - got[0]!.at);
   }, 30_000);
 
-  it('an endpoint failing every attempt for WEBHOOK_DISABLE_AFTER_SECONDS is disabled and its owners told', async () => {
+  it('an endpoint failing every attempt for WEBHOOK_DISABLE_AFTER_SECONDS is disabled and its owners told; enabled again, its pending delivery goes out at once', async () => {
     process.env.WEBHOOK_DISABLE_AFTER_SECONDS = '1';
     try {
       const customerId = await newCustomer(t.db);
@@ -136,7 +139,7 @@ describe('the outbox', () => {
       receiver.fallback = 500;
       await addCredits(t.db, { customerId, userId: null, type: 'admin_grant', amount: 5, description: 'fails' });
       for (let i = 0; i < 30; i++) {
-        await deliverDue(t.db);
+        await deliverDue(t.db, SECRETS);
         const { rows } = await t.db.query<{ enabled: boolean }>(`SELECT enabled FROM webhooks WHERE id = $1`, [webhook.id]);
         if (!rows[0]!.enabled) break;
         await sleep(250);
@@ -148,8 +151,23 @@ describe('the outbox', () => {
       // A disabled endpoint gets nothing more.
       const n = receiver.received.length;
       await addCredits(t.db, { customerId, userId: null, type: 'admin_grant', amount: 5, description: 'after' });
-      await deliverDue(t.db);
+      await deliverDue(t.db, SECRETS);
       expect(receiver.received.length).toBe(n);
+
+      // Fixed and enabled again: the delivery left pending goes out on the next pass, not after its backoff.
+      receiver.fallback = 200;
+      const enabled = await enableWebhook(t.db, actor, webhook.id, customerId);
+      expect(enabled).toMatchObject({ enabled: true, disabledAt: null, failingSince: null });
+      await deliverDue(t.db, SECRETS);
+      expect(receiver.received.length).toBe(n + 1);
+      expect(receiver.received.at(-1)!.verified).toMatchObject({ type: 'credit_transaction.created', data: { description: 'fails' } });
+      expect(await deliveryOf(webhook.id)).toMatchObject({ status: 'succeeded', last_status_code: 200 });
+      expect(await count(`SELECT count(*)::int AS n FROM audit_events WHERE action = 'webhook.enabled' AND target_id = $1`, [String(webhook.id)])).toBe(1);
+      // Enabling an enabled endpoint changes nothing (and audits nothing).
+      await enableWebhook(t.db, actor, webhook.id, customerId);
+      expect(await count(`SELECT count(*)::int AS n FROM audit_events WHERE action = 'webhook.enabled' AND target_id = $1`, [String(webhook.id)])).toBe(1);
+      // Another customer's admin can't reach it.
+      await expect(enableWebhook(t.db, actor, webhook.id, await newCustomer(t.db))).rejects.toMatchObject({ status: 404 });
     } finally {
       delete process.env.WEBHOOK_DISABLE_AFTER_SECONDS;
     }
@@ -254,10 +272,64 @@ describe('creating an endpoint without WEBHOOK_ALLOW_PRIVATE', () => {
     delete process.env.WEBHOOK_ALLOW_PRIVATE;
     try {
       const before = await count(`SELECT count(*)::int AS n FROM webhooks`);
-      await expect(createWebhook(t.db, actor, undefined, { url, events: ['credits.low'] })).rejects.toMatchObject({ status: 400, message: expect.stringMatching(message) });
+      await expect(createWebhook(t.db, actor, undefined, { url, events: ['credits.low'] }, SECRETS)).rejects.toMatchObject({ status: 400, message: expect.stringMatching(message) });
       expect(await count(`SELECT count(*)::int AS n FROM webhooks`)).toBe(before);
     } finally {
       process.env.WEBHOOK_ALLOW_PRIVATE = 'true';
     }
   });
+});
+
+// Last in the file: the rotation re-seals every endpoint of this database under another secret.
+describe('signing secrets at rest', () => {
+  const storedSecret = async (q: Queryable, id: number) => (await q.query<{ secret: string }>(`SELECT secret FROM webhooks WHERE id = $1`, [id])).rows[0]!.secret;
+
+  it('are stored sealed, never as the whsec_ secret; a NEXTAUTH_SECRET rotation keeps them working and re-seals them', async () => {
+    const customerId = await newCustomer(t.db);
+    const webhook = await hook(customerId, ['credit_transaction.created']);
+    const stored = await storedSecret(t.db, webhook.id);
+    expect(stored).toMatch(/^v1\.[0-9a-f]{12}\./);
+    expect(stored).not.toContain(receiver.secret!.slice('whsec_'.length));
+    // The database itself refuses a plaintext secret.
+    await expect(t.db.query(`UPDATE webhooks SET secret = $2 WHERE id = $1`, [webhook.id, receiver.secret])).rejects.toThrow(/webhooks_secret_sealed/);
+
+    // Rotated: the new secret first, the old one as NEXTAUTH_SECRET_PREVIOUS still opens the box.
+    const rotated = ['rotated-session-secret', ...SECRETS];
+    await addCredits(t.db, { customerId, userId: null, type: 'admin_grant', amount: 1, description: 'during the rotation' });
+    await deliverDue(t.db, rotated);
+    expect((await receiver.waitFor(1))[0]!.verified).toMatchObject({ data: { description: 'during the rotation' } });
+    expect(await sealWebhookSecrets(t.db, rotated)).toBeGreaterThanOrEqual(1);
+    expect(await storedSecret(t.db, webhook.id)).not.toBe(stored);
+    expect(await sealWebhookSecrets(t.db, rotated)).toBe(0);
+    // Re-sealed: the new secret alone opens it, and the receiver still verifies with the same whsec_.
+    await addCredits(t.db, { customerId, userId: null, type: 'admin_grant', amount: 1, description: 'after the rotation' });
+    await deliverDue(t.db, [rotated[0]!]);
+    const got = await receiver.waitFor(2);
+    expect(got[1]!.verifyError).toBeUndefined();
+    expect(got[1]!.verified).toMatchObject({ data: { description: 'after the rotation' } });
+  });
+
+  it('a plaintext secret stored before migration 073 is sealed at start and still signs', async () => {
+    const old = await createTestDb({ migrateTo: 72 });
+    try {
+      const secret = 'whsec_' + Buffer.alloc(32, 7).toString('base64');
+      const { rows } = await old.db.query<{ id: number }>(
+        `INSERT INTO webhooks (url, events, secret) VALUES ($1, '{credit_transaction.created}', $2) RETURNING id`,
+        [receiver.url, secret],
+      );
+      await migrate(old.db);
+      expect(await storedSecret(old.db, rows[0]!.id)).toBe(secret);
+      expect(await sealWebhookSecrets(old.db, SECRETS)).toBe(1);
+      expect(await storedSecret(old.db, rows[0]!.id)).toMatch(/^v1\./);
+      receiver.secret = secret;
+      const customerId = await newCustomer(old.db);
+      await addCredits(old.db, { customerId, userId: null, type: 'admin_grant', amount: 3, description: 'legacy' });
+      await deliverDue(old.db, SECRETS);
+      const [got] = await receiver.waitFor(1);
+      expect(got!.verifyError).toBeUndefined();
+      expect(got!.verified).toMatchObject({ type: 'credit_transaction.created', data: { customerId, amount: 3 } });
+    } finally {
+      await old.drop();
+    }
+  }, 120_000);
 });

@@ -41,6 +41,7 @@ export const AUDIT_ACTION_LABELS = {
   'webhook.created': 'Webhook created',
   'webhook.deleted': 'Webhook deleted',
   'webhook.disabled': 'Webhook disabled (kept failing)',
+  'webhook.enabled': 'Webhook enabled again',
   'bootstrap.admin_created': 'Bootstrap admin created',
   'bootstrap.admin_updated': 'Bootstrap admin updated',
 } as const;

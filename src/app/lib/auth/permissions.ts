@@ -64,6 +64,10 @@ export const PERMISSIONS = {
     roles: { SUPER_ADMIN: 'any' },
     forbidden: adminOnly('You must be a SUPER_ADMIN to edit customers'),
   },
+  'customers.alerts': {
+    roles: { SUPER_ADMIN: 'any', CUSTOMER_ADMIN: 'own' },
+    forbidden: adminOnly("You must be a SUPER_ADMIN or CUSTOMER_ADMIN to set a customer's low-balance threshold"),
+  },
   'users.read': {
     roles: { SUPER_ADMIN: 'any', CUSTOMER_ADMIN: 'own' },
     forbidden: adminOnly('You must be a SUPER_ADMIN or CUSTOMER_ADMIN to view users'),

@@ -50,6 +50,9 @@ export const updateCustomerSchema = createCustomerSchema
   .refine((v) => Object.keys(v).length > 0, 'Nothing to update: send at least one field');
 export type UpdateCustomerInput = z.output<typeof updateCustomerSchema>;
 
+/** PUT …/low-balance-threshold: the one field a customer's own admins may set. */
+export const lowBalanceThresholdSchema = z.strictObject({ lowBalanceThreshold });
+
 /** Sortable columns of the Customers table (customer_stats column names). */
 export const CUSTOMER_SORTS = [
   'id',

@@ -1344,8 +1344,8 @@ CREATE TABLE webhooks (
   customer_id   integer REFERENCES customers(id),
   url           text NOT NULL CHECK (length(url) BETWEEN 1 AND 2048),
   events        text[] NOT NULL CHECK (cardinality(events) > 0),
-  -- whsec_<base64>: kept readable, as HMAC signing needs the key itself.
-  secret        text NOT NULL CHECK (secret ~ '^whsec_[A-Za-z0-9+/]+=*$'),
+  -- The whsec_ signing secret, sealed (073): signing needs the key itself, so it is encrypted, not hashed.
+  secret        text NOT NULL,
   enabled       boolean NOT NULL DEFAULT true,
   -- the first failed attempt since the last success; NULL while it succeeds
   failing_since timestamptz,
@@ -1490,3 +1490,10 @@ END $$;
 CREATE TRIGGER credit_transactions_events AFTER INSERT ON credit_transactions
   FOR EACH ROW EXECUTE FUNCTION credit_transactions_events();
 
+-- ---------------------------------------------------------------------------
+-- From 073_webhook_secrets_sealed.sql
+-- ---------------------------------------------------------------------------
+-- Webhook signing secrets encrypted at rest (AES-256-GCM under a key derived from NEXTAUTH_SECRET,
+-- as the TOTP secrets are). NOT VALID: plaintext secrets stored by 070 are sealed by the app at start.
+ALTER TABLE webhooks ADD CONSTRAINT webhooks_secret_sealed
+  CHECK (secret ~ '^v1\.[0-9a-f]{12}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$') NOT VALID;

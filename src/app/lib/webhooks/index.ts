@@ -1,6 +1,7 @@
 import 'server-only';
 import { recordAudit } from '../audit';
 import type { Actor } from '../auth/caller';
+import { resealed, seal, unseal } from '../auth/keys';
 import { config } from '../config';
 import type { Db, Queryable } from '../db';
 import { listPage, type Page } from '../db/paging';
@@ -119,8 +120,18 @@ async function assertAllowedUrl(raw: string): Promise<void> {
   }
 }
 
-/** A new endpoint with a new secret; the secret is in this answer and never again. */
-export async function createWebhook(db: Db, actor: Actor, customerId: number | undefined, input: CreateWebhookInput): Promise<{ webhook: WebhookDto; secret: string }> {
+/**
+ * A new endpoint with a new secret; the secret is in this answer and never again. It is stored
+ * sealed under the current NEXTAUTH_SECRET (`secrets[0]`), like the TOTP secrets: signing needs
+ * the key itself, so it can't be kept as a hash.
+ */
+export async function createWebhook(
+  db: Db,
+  actor: Actor,
+  customerId: number | undefined,
+  input: CreateWebhookInput,
+  secrets: string[],
+): Promise<{ webhook: WebhookDto; secret: string }> {
   await assertAllowedUrl(input.url);
   const secret = newSecret();
   const id = await db.transaction(async (tx) => {
@@ -130,7 +141,7 @@ export async function createWebhook(db: Db, actor: Actor, customerId: number | u
     }
     const { rows } = await tx.query<{ id: number }>(
       `INSERT INTO webhooks (customer_id, url, events, secret, created_by) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-      [customerId ?? null, input.url, input.events, secret, actor.id],
+      [customerId ?? null, input.url, input.events, seal(secret, secrets[0]!, 'webhook-secret'), actor.id],
     );
     const webhookId = rows[0]!.id;
     await recordAudit(tx, {
@@ -183,6 +194,34 @@ export async function deleteWebhook(db: Db, actor: Actor, id: number, tenant: nu
   return webhook;
 }
 
+/**
+ * Turns a disabled endpoint back on (its owner fixed it): it counts as failing from scratch, and
+ * the deliveries still pending when it was disabled are attempted at once (one whose retry window
+ * has passed gets that one last attempt). Events raised while it was off were not queued for it.
+ * An enabled endpoint is left as it is.
+ */
+export async function enableWebhook(db: Db, actor: Actor, id: number, tenant: number | undefined): Promise<WebhookDto> {
+  await db.transaction(async (tx) => {
+    const { rows } = await tx.query<{ customer_id: number | null; disabled_at: Date | null }>(
+      `SELECT customer_id, disabled_at FROM webhooks WHERE id = $1 AND ($2::int IS NULL OR customer_id = $2) FOR UPDATE`,
+      [id, tenant ?? null],
+    );
+    const w = rows[0];
+    if (!w) throw notFound('Webhook', `No webhook with ID ${id}`);
+    if (!w.disabled_at) return;
+    await tx.query(`UPDATE webhooks SET enabled = true, disabled_at = NULL, failing_since = NULL WHERE id = $1`, [id]);
+    await tx.query(`UPDATE webhook_deliveries SET next_attempt_at = now() WHERE webhook_id = $1 AND status = 'pending'`, [id]);
+    await recordAudit(tx, {
+      action: 'webhook.enabled',
+      actor,
+      customerId: w.customer_id,
+      target: { type: 'webhook', id },
+      before: { disabledAt: w.disabled_at.toISOString() },
+    });
+  });
+  return getWebhook(db, id, tenant);
+}
+
 export async function listDeliveries(db: Queryable, webhookId: number, tenant: number | undefined, q: DeliveryListQuery): Promise<Page<DeliveryDto>> {
   await getWebhook(db, webhookId, tenant);
   const where = new Conditions().add('d.webhook_id = ?', webhookId).maybe('d.status = ?', q.status);
@@ -201,11 +240,11 @@ async function getDelivery(db: Queryable, webhookId: number, deliveryId: number)
 }
 
 function assertEnabled(webhook: WebhookDto): void {
-  if (!webhook.enabled) throw conflict('Webhook is disabled', `Webhook ${webhook.id} was disabled after failing for too long; create a new one`);
+  if (!webhook.enabled) throw conflict('Webhook is disabled', `Webhook ${webhook.id} was disabled after failing for too long; enable it again first`);
 }
 
 /** Tries a delivery again now (whatever its status), and answers with how that attempt went. */
-export async function retryDelivery(db: Db, webhookId: number, deliveryId: number, tenant: number | undefined): Promise<DeliveryDto> {
+export async function retryDelivery(db: Db, webhookId: number, deliveryId: number, tenant: number | undefined, secrets: string[]): Promise<DeliveryDto> {
   assertEnabled(await getWebhook(db, webhookId, tenant));
   const { rowCount } = await db.query(
     `UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = now()
@@ -216,12 +255,12 @@ export async function retryDelivery(db: Db, webhookId: number, deliveryId: numbe
     await getDelivery(db, webhookId, deliveryId);
     throw conflict('Delivery in progress', `Delivery ${deliveryId} is being attempted right now`);
   }
-  await deliverNow(db, deliveryId);
+  await deliverNow(db, deliveryId, secrets);
   return getDelivery(db, webhookId, deliveryId);
 }
 
 /** Sends a `webhook.test` event to this endpoint alone, now, and answers with the attempt's result. */
-export async function sendTestEvent(db: Db, webhookId: number, tenant: number | undefined): Promise<DeliveryDto> {
+export async function sendTestEvent(db: Db, webhookId: number, tenant: number | undefined, secrets: string[]): Promise<DeliveryDto> {
   const webhook = await getWebhook(db, webhookId, tenant);
   assertEnabled(webhook);
   const deliveryId = await db.transaction(async (tx) => {
@@ -232,7 +271,7 @@ export async function sendTestEvent(db: Db, webhookId: number, tenant: number | 
     const { rows } = await tx.query<{ id: number }>(`INSERT INTO webhook_deliveries (webhook_id, event_id) VALUES ($1, $2) RETURNING id`, [webhookId, event!.id]);
     return rows[0]!.id;
   });
-  await deliverNow(db, deliveryId);
+  await deliverNow(db, deliveryId, secrets);
   return getDelivery(db, webhookId, deliveryId);
 }
 
@@ -346,10 +385,33 @@ async function record(db: Db, d: Claimed, result: AttemptResult): Promise<void> 
   });
 }
 
-async function attempt(db: Db, d: Claimed): Promise<AttemptResult> {
-  const { body, headers } = signedMessage(d);
+/**
+ * The whsec_ secret of a stored one. A secret stored before migration 073 is still plaintext
+ * until the start-up sealing (sealWebhookSecrets) reaches it.
+ */
+const openSecret = (stored: string, secrets: string[]) => (stored.startsWith('whsec_') ? stored : unseal(stored, secrets, 'webhook-secret').plaintext);
+
+/**
+ * At start: seals the plaintext secrets migration 070 stored, and re-seals under the current
+ * NEXTAUTH_SECRET those a previous one sealed (during a rotation). Returns how many changed.
+ */
+export async function sealWebhookSecrets(db: Queryable, secrets: string[]): Promise<number> {
+  const { rows } = await db.query<{ id: number; secret: string }>('SELECT id, secret FROM webhooks');
+  let changed = 0;
+  for (const r of rows) {
+    const sealed = r.secret.startsWith('whsec_') ? seal(r.secret, secrets[0]!, 'webhook-secret') : resealed(r.secret, secrets, 'webhook-secret');
+    if (sealed === r.secret) continue;
+    // Guarded on the old value: an endpoint deleted meanwhile stays deleted.
+    const { rowCount } = await db.query('UPDATE webhooks SET secret = $2 WHERE id = $1 AND secret = $3', [r.id, sealed, r.secret]);
+    changed += rowCount;
+  }
+  return changed;
+}
+
+async function attempt(db: Db, d: Claimed, secrets: string[]): Promise<AttemptResult> {
   let result: AttemptResult;
   try {
+    const { body, headers } = signedMessage({ ...d, secret: openSecret(d.secret, secrets) });
     result = await post(d.url, headers, body, { timeoutMs: config.webhooks.timeoutMs, allowPrivate: config.webhooks.allowPrivate });
   } catch (err) {
     result = { ok: false, status: null, error: (err as Error).message };
@@ -358,19 +420,19 @@ async function attempt(db: Db, d: Claimed): Promise<AttemptResult> {
   return result;
 }
 
-async function deliverNow(db: Db, deliveryId: number): Promise<void> {
-  for (const d of await claim(db, { ids: [deliveryId], limit: 1 })) await attempt(db, d);
+async function deliverNow(db: Db, deliveryId: number, secrets: string[]): Promise<void> {
+  for (const d of await claim(db, { ids: [deliveryId], limit: 1 })) await attempt(db, d, secrets);
 }
 
 const BATCH = 25;
 
 /** One pass of the delivery job: every due delivery, BATCH at a time in parallel. Returns how many were attempted. */
-export async function deliverDue(db: Db, budgetMs = 30_000): Promise<number> {
+export async function deliverDue(db: Db, secrets: string[], budgetMs = 30_000): Promise<number> {
   const started = Date.now();
   let attempted = 0;
   for (;;) {
     const batch = await claim(db, { limit: BATCH });
-    await Promise.all(batch.map((d) => attempt(db, d)));
+    await Promise.all(batch.map((d) => attempt(db, d, secrets)));
     attempted += batch.length;
     if (batch.length < BATCH || Date.now() - started > budgetMs) return attempted;
   }

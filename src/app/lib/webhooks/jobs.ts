@@ -1,4 +1,6 @@
 import 'server-only';
+import { secretsOf } from '../auth/keys';
+import { resolveSessionSecret } from '../auth/secret';
 import { config } from '../config';
 import type { JobDefinition } from '../jobs';
 import { deliverDue } from '.';
@@ -14,6 +16,7 @@ export const webhookDeliveryJob: JobDefinition = {
   },
   retryLimit: 0,
   async run(db) {
-    await deliverDue(db);
+    // The secrets are sealed under NEXTAUTH_SECRET (or the one an embedded install generated).
+    await deliverDue(db, secretsOf(await resolveSessionSecret(db)));
   },
 };

@@ -31,6 +31,6 @@ export const { GET, POST, PUT, PATCH, DELETE } = endpoint({
       body: createWebhookSchema,
       tenant: { body: 'customerId', action: 'create webhooks for' },
     },
-    ({ db, caller, tenant, body }) => createWebhook(db, caller, tenant, body),
+    ({ db, caller, tenant, body, secrets }) => createWebhook(db, caller, tenant, body, secrets),
   ),
 });

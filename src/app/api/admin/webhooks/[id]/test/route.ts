@@ -14,6 +14,6 @@ export const { GET, POST, PUT, PATCH, DELETE } = endpoint({
       params: idParams,
       tenant: 'scope',
     },
-    async ({ db, tenant, params }) => ({ delivery: await sendTestEvent(db, params.id, tenant) }),
+    async ({ db, tenant, params, secrets }) => ({ delivery: await sendTestEvent(db, params.id, tenant, secrets) }),
   ),
 });

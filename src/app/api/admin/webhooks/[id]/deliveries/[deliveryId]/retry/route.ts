@@ -13,6 +13,6 @@ export const { GET, POST, PUT, PATCH, DELETE } = endpoint({
       params: deliveryParams,
       tenant: 'scope',
     },
-    async ({ db, tenant, params }) => ({ delivery: await retryDelivery(db, params.id, params.deliveryId, tenant) }),
+    async ({ db, tenant, params, secrets }) => ({ delivery: await retryDelivery(db, params.id, params.deliveryId, tenant, secrets) }),
   ),
 });
