@@ -3,6 +3,7 @@
  * × caller × target tenant. The expected outcome is computed from the table's roles and scopes, so a
  * change to the table changes what this test demands of the routes.
  */
+import pg from 'pg';
 import { beforeAll, describe, expect, it} from 'vitest';
 import { keyMayHold, permissionMap, PERMISSIONS, type Permission, type Scope } from '@/app/lib/auth/permissions';
 import { ROLES, type Role } from '@/app/lib/auth/roles';
@@ -103,6 +104,23 @@ async function newWebhook(t: TenantData): Promise<{ id: number; url: string }> {
   return webhook;
 }
 
+/** An endpoint of the tenant's that kept failing and was disabled (set in SQL: the real way takes five days). */
+async function disabledWebhook(t: TenantData): Promise<{ id: number; url: string }> {
+  const webhook = await newWebhook(t);
+  const client = new pg.Client({ connectionString: server().sqlUrl });
+  await client.connect();
+  try {
+    await client.query(`UPDATE webhooks SET enabled = false, disabled_at = now(), failing_since = now() - interval '6 days' WHERE id = $1`, [webhook.id]);
+  } finally {
+    await client.end();
+  }
+  return webhook;
+}
+
+async function webhookEnabled(id: number): Promise<boolean> {
+  return (await admin.expectJson(admin.get(`/api/admin/webhooks/${id}`), 200)).webhook.enabled;
+}
+
 async function webhookUrls(t: TenantData): Promise<string[]> {
   const { items } = await admin.expectJson(admin.get(`/api/admin/webhooks?customerId=${t.customer.id}&pageSize=100`), 200);
   return items.map((w: { url: string }) => w.url);
@@ -169,6 +187,24 @@ const ENDPOINTS: Endpoint[] = [
       expect(body.customer.contactEmail).toBe(email);
       const { customer } = await admin.expectJson(admin.get(`/api/admin/customers/${t.customer.id}`), 200);
       expect(customer.contactEmail).toBe(email);
+    },
+  },
+  {
+    method: 'PUT',
+    route: '/api/admin/customers/:id/low-balance-threshold',
+    permission: 'customers.alerts',
+    write: true,
+    ownScopeApplies: true,
+    foreign: 403,
+    successStatus: 200,
+    request: async (t) => {
+      const threshold = 1000 + Math.floor(Math.random() * 1_000_000);
+      return { path: `/api/admin/customers/${t.customer.id}/low-balance-threshold`, body: { lowBalanceThreshold: threshold }, marker: String(threshold) };
+    },
+    verifySuccess: async (t, body, threshold) => {
+      expect(body.customer).toMatchObject({ id: t.customer.id, lowBalanceThreshold: Number(threshold), lowBalanceThresholdIsCustom: true });
+      const { customer } = await admin.expectJson(admin.get(`/api/admin/customers/${t.customer.id}`), 200);
+      expect(customer.lowBalanceThreshold).toBe(Number(threshold));
     },
   },
   {
@@ -1072,6 +1108,26 @@ const ENDPOINTS: Endpoint[] = [
     verifySuccess: async (_t, body, marker) => {
       const [id, deliveryId] = marker!.split('/').map(Number);
       expect(body.delivery).toMatchObject({ id: deliveryId, webhookId: id, attempts: 2 });
+    },
+  },
+  {
+    method: 'POST',
+    route: '/api/admin/webhooks/:id/enable',
+    permission: 'webhooks.manage',
+    write: true,
+    ownScopeApplies: true,
+    foreign: 404,
+    successStatus: 200,
+    request: async (t) => {
+      const w = await disabledWebhook(t);
+      return { path: `/api/admin/webhooks/${w.id}/enable`, marker: String(w.id) };
+    },
+    verifySuccess: async (t, body, id) => {
+      expect(body.webhook).toMatchObject({ id: Number(id), customerId: t.customer.id, enabled: true, disabledAt: null, failingSince: null });
+      expect(await webhookEnabled(Number(id))).toBe(true);
+    },
+    verifyRefused: async (id) => {
+      expect(await webhookEnabled(Number(id))).toBe(false);
     },
   },
   {

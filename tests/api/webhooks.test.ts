@@ -164,6 +164,41 @@ describe('balance alerts', () => {
   }, 60_000);
 });
 
+describe("a customer's own low-balance threshold", () => {
+  it('its CUSTOMER_ADMIN sets it (not the rest of the customer, not another customer\'s); credits.low then fires at it', async () => {
+    const mine = await customer();
+    const other = await customer();
+    const { user } = await admin.expectJson(
+      admin.post('/api/admin/users', { username: unique('thresholder'), password: PASSWORD, role: 'CUSTOMER_ADMIN', customerId: mine.id }),
+      201,
+    );
+    const ca = new ApiClient(srv.baseUrl);
+    await ca.signIn(user.username, PASSWORD);
+    const path = (id: number) => `/api/admin/customers/${id}/low-balance-threshold`;
+
+    const bad = await ca.expectJson(ca.put(path(mine.id), { lowBalanceThreshold: -1 }), 400);
+    expect(bad.details).toHaveProperty('lowBalanceThreshold');
+    expect((await ca.expectJson(ca.put(path(mine.id), {}), 400)).details).toHaveProperty('lowBalanceThreshold');
+    expect((await ca.expectJson(ca.put(path(other.id), { lowBalanceThreshold: 5 }), 403)).details).toBe('You can only set the low-balance threshold of your own customer account');
+    expect((await ca.expectJson(ca.patch(`/api/admin/customers/${mine.id}`, { lowBalanceThreshold: 5 }), 403)).code).toBe('forbidden');
+    expect((await admin.expectJson(admin.get(`/api/admin/customers/${other.id}`), 200)).customer.lowBalanceThresholdIsCustom).toBe(false);
+
+    const { customer: set } = await ca.expectJson(ca.put(path(mine.id), { lowBalanceThreshold: 100 }), 200);
+    expect(set).toMatchObject({ id: mine.id, lowBalanceThreshold: 100, lowBalanceThresholdIsCustom: true });
+    await hook(admin, { events: ['credits.low'], customerId: mine.id });
+    await admin.expectJson(admin.post('/api/admin/credits/add', { customerId: mine.id, amount: 120, description: 'start' }), 200);
+    await admin.expectJson(admin.post('/api/admin/credits/deduct', { customerId: mine.id, amount: 30, description: 'below 100' }), 200);
+    const [low] = await receiver.waitFor(1);
+    expect(low!.verified).toMatchObject({ type: 'credits.low', data: { customerId: mine.id, balance: 90, threshold: 100 } });
+    const audit = await admin.expectJson(admin.get(`/api/admin/audit?customerId=${mine.id}&action=customer.updated`), 200);
+    expect(audit.items[0]).toMatchObject({ actorUsername: user.username, before: { lowBalanceThreshold: null }, after: { lowBalanceThreshold: 100 } });
+
+    // null: back to the platform default.
+    const { customer: reset } = await ca.expectJson(ca.put(path(mine.id), { lowBalanceThreshold: null }), 200);
+    expect(reset).toMatchObject({ lowBalanceThreshold: 20, lowBalanceThresholdIsCustom: false });
+  });
+});
+
 describe('an app killed between commit and delivery', () => {
   it('delivers after restart', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-hooks-'));

@@ -28,6 +28,9 @@ export default async function globalSetup() {
       // The Webhooks screen's tests deliver to a receiver on this machine.
       WEBHOOK_ALLOW_PRIVATE: 'true',
       WEBHOOK_DISPATCH_INTERVAL_SECONDS: '1',
+      // An endpoint that never answers is disabled within seconds, for the Enable button's test.
+      WEBHOOK_RETRY_BASE_SECONDS: '1',
+      WEBHOOK_DISABLE_AFTER_SECONDS: '3',
     },
     { port },
   ).catch(async (err: unknown) => {

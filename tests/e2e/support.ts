@@ -39,6 +39,9 @@ export async function adminApi() {
     async deduct(customerId: number, amount: number, description = 'Setup') {
       return call('post', '/api/admin/credits/deduct', { customerId, amount, description });
     },
+    async webhook(body: { url: string; events: string[]; customerId?: number }) {
+      return (await call('post', '/api/admin/webhooks', body)) as { webhook: { id: number; url: string }; secret: string };
+    },
     dispose: () => ctx.dispose(),
   };
 }

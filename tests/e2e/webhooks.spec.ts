@@ -20,7 +20,8 @@ test('the Webhooks tab: create with the event picker, copy-once secret, test del
     await page.getByRole('button', { name: 'Add webhook' }).click();
     const dialog = page.getByRole('dialog', { name: 'Add webhook' });
     await dialog.getByLabel('Endpoint URL').fill(receiver.url);
-    await dialog.getByLabel('Customer').selectOption({ label: customer.name });
+    await dialog.getByRole('combobox', { name: 'Customer ID' }).fill(customer.name);
+    await page.getByRole('option', { name: new RegExp(customer.name) }).click();
     await dialog.getByRole('checkbox', { name: /credit_transaction\.created/ }).check();
     await screenshot(page, 'webhooks-create-1280');
     await dialog.getByRole('button', { name: 'Create webhook' }).click();
@@ -30,7 +31,7 @@ test('the Webhooks tab: create with the event picker, copy-once secret, test del
     expect(secret).toMatch(/^whsec_/);
     receiver.secret = secret;
     await screenshot(page, 'webhooks-secret-1280');
-    await secretDialog.getByRole('button', { name: 'I have saved it' }).click();
+    await secretDialog.getByRole('button', { name: 'Done' }).click();
     await expect(secretDialog).toBeHidden();
 
     await page.getByRole('button', { name: `Deliveries of ${receiver.url}` }).click();
@@ -50,8 +51,11 @@ test('the Webhooks tab: create with the event picker, copy-once secret, test del
     await screenshot(page, 'webhooks-deliveries-390');
     await noSidewaysScroll(page);
     await deliveries.getByRole('button', { name: 'Delete webhook' }).click();
-    await deliveries.getByRole('button', { name: 'Yes, delete this webhook' }).click();
     await expect(deliveries).toBeHidden();
+    const confirm = page.getByRole('dialog', { name: 'Delete this webhook?' });
+    await confirm.getByRole('button', { name: 'Delete webhook' }).click();
+    await expect(confirm).toBeHidden();
+    await expect(page.getByRole('status').filter({ hasText: 'Deleted the webhook' })).toBeVisible();
     await expect(page.getByRole('button', { name: `Deliveries of ${receiver.url}` })).toHaveCount(0);
     await screenshot(page, 'webhooks-tab-390');
     await noSidewaysScroll(page);
@@ -84,6 +88,21 @@ test('the header bell shows a low-balance alert with its unread count; the thres
   await panel.getByRole('button', { name: 'Mark all read' }).click();
   await expect(page.getByRole('button', { name: 'Notifications', exact: true })).toBeVisible();
 
+  // The customer's own admin sets its threshold on the customer page (the rest of the customer is the SUPER_ADMIN's).
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.goto(`/admin/customers/${customer.id}`);
+  await expect(page.getByTestId('low-balance-threshold')).toHaveText('Low-balance alert below 50 credits (the platform default).');
+  await page.getByRole('button', { name: 'Change alert' }).click();
+  const alertForm = page.getByRole('dialog', { name: 'Low-balance alert' });
+  await alertForm.getByLabel('Low-balance threshold').fill('-5');
+  await alertForm.getByRole('button', { name: 'Save threshold' }).click();
+  await expect(alertForm.getByText('Low-balance threshold must be at least 0').first()).toBeVisible();
+  await alertForm.getByLabel('Low-balance threshold').fill('30');
+  await alertForm.getByRole('button', { name: 'Save threshold' }).click();
+  await expect(alertForm).toBeHidden();
+  await expect(page.getByTestId('low-balance-threshold')).toHaveText('Low-balance alert below 30 credits.');
+  await expectAccessible(page);
+
   // The SUPER_ADMIN sets the customer's own threshold in the customer form.
   await page.context().clearCookies();
   await page.setViewportSize({ width: 1280, height: 900 });
@@ -93,10 +112,35 @@ test('the header bell shows a low-balance alert with its unread count; the thres
   await page.getByRole('button', { name: new RegExp(`Edit ${customer.name}`) }).first().click();
   const form = page.getByRole('dialog', { name: `Edit ${customer.name}` });
   const threshold = form.getByLabel('Low-balance threshold');
-  await expect(threshold).toHaveValue('');
+  await expect(threshold).toHaveValue('30');
   await threshold.fill('100');
   await form.getByRole('button', { name: 'Save changes' }).click();
   await expect(form).toBeHidden();
   await page.getByRole('button', { name: new RegExp(`Edit ${customer.name}`) }).first().click();
   await expect(page.getByRole('dialog', { name: `Edit ${customer.name}` }).getByLabel('Low-balance threshold')).toHaveValue('100');
+});
+
+test('an endpoint disabled after failing is enabled again with its button', async ({ page }) => {
+  const api = await adminApi();
+  const customer = await api.customer(unique('Dead Hook Co'));
+  // Nothing listens on port 9: every attempt fails, and the server's WEBHOOK_DISABLE_AFTER_SECONDS is 3.
+  const { webhook } = await api.webhook({ url: `http://127.0.0.1:9/${Date.now()}`, events: ['credit_transaction.created'], customerId: customer.id });
+  await api.credits(customer.id, 5, 'to a dead endpoint');
+  await api.dispose();
+
+  await new LoginPage(page).goto('/admin?tab=webhooks');
+  await new LoginPage(page).signIn(admin().username, admin().password);
+  const enable = page.getByRole('button', { name: `Enable ${webhook.url}` });
+  await expect(async () => {
+    await page.reload();
+    await expect(enable).toBeVisible({ timeout: 1_000 });
+  }).toPass({ timeout: 30_000 });
+  const row = page.locator('tr', { has: enable });
+  await expect(row).toContainText('Disabled');
+  await expect(row).toContainText('Kept failing');
+  await screenshot(page, 'webhooks-disabled-1280');
+  await enable.click();
+  await expect(page.getByRole('status').filter({ hasText: `Enabled ${webhook.url} again` })).toBeVisible();
+  await expect(row).toContainText('Enabled');
+  await expect(enable).toHaveCount(0);
 });

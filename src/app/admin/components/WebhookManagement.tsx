@@ -1,14 +1,17 @@
 'use client';
 
-import { useId, useState } from 'react';
+import { useState } from 'react';
 import { useAccess } from '@/app/_ui/access';
 import { ApiError, apiFetch, useApi, type Page } from '@/app/_ui/api-client';
-import { formatDateTime } from '@/app/_ui/format';
+import { ConfirmDialog } from '@/app/_ui/ConfirmDialog';
+import { CustomerCombobox } from '@/app/_ui/CustomerCombobox';
 import { Modal } from '@/app/_ui/Modal';
 import { Pagination } from '@/app/_ui/Pagination';
+import { SecretOnce } from '@/app/_ui/SecretOnce';
 import { Empty, ErrorAlert, Loading } from '@/app/_ui/States';
 import { TextField } from '@/app/_ui/TextField';
-import type { CustomerDto } from '@/app/lib/customers';
+import { Time } from '@/app/_ui/Time';
+import { notify } from '@/app/_ui/Toasts';
 import type { DeliveryDto, WebhookDto } from '@/app/lib/webhooks';
 import { WEBHOOK_EVENT_LABELS, WEBHOOK_EVENT_TYPES } from '@/app/shared/webhooks';
 
@@ -19,6 +22,20 @@ export function WebhookManagement() {
   const [creating, setCreating] = useState(false);
   const [secret, setSecret] = useState<{ webhook: WebhookDto; secret: string } | null>(null);
   const [selected, setSelected] = useState<WebhookDto | null>(null);
+  const [deleting, setDeleting] = useState<WebhookDto | null>(null);
+  const [deleteError, setDeleteError] = useState<ApiError | null>(null);
+
+  async function remove(webhook: WebhookDto) {
+    setDeleteError(null);
+    try {
+      await apiFetch(`/api/admin/webhooks/${webhook.id}`, { method: 'DELETE' });
+      setDeleting(null);
+      notify(`Deleted the webhook to ${webhook.url}.`);
+      list.reload();
+    } catch (err) {
+      setDeleteError(err as ApiError);
+    }
+  }
 
   return (
     <section aria-labelledby="webhooks-heading" className="stack">
@@ -56,11 +73,19 @@ export function WebhookManagement() {
                   <td className="small">{w.events.join(', ')}</td>
                   <td>
                     <span className={`badge ${w.enabled ? 'badge-active' : 'badge-problem'}`}>{w.enabled ? 'Enabled' : 'Disabled'}</span>
+                    {w.disabledAt && (
+                      <div className="muted small">
+                        Kept failing; off since <Time iso={w.disabledAt} />
+                      </div>
+                    )}
                   </td>
                   <td>
-                    <button type="button" className="btn btn-secondary btn-small" onClick={() => setSelected(w)} aria-label={`Deliveries of ${w.url}`}>
-                      Deliveries
-                    </button>
+                    <div className="row-actions">
+                      <button type="button" className="btn btn-secondary btn-small" onClick={() => setSelected(w)} aria-label={`Deliveries of ${w.url}`}>
+                        Deliveries
+                      </button>
+                      {!w.enabled && <EnableButton webhook={w} onEnabled={list.reload} />}
+                    </div>
                   </td>
                 </tr>
               ))}
@@ -82,33 +107,75 @@ export function WebhookManagement() {
         )}
       </Modal>
       <Modal open={secret !== null} onClose={() => setSecret(null)} title="Webhook created">
-        {secret && <SecretOnce secret={secret.secret} url={secret.webhook.url} onDone={() => setSecret(null)} />}
+        {secret && (
+          <SecretOnce noun="signing secret" secret={secret.secret} onDone={() => setSecret(null)}>
+            Verify each delivery to <span className="mono small">{secret.webhook.url}</span> with it (any Standard Webhooks library does).
+          </SecretOnce>
+        )}
       </Modal>
       <Modal open={selected !== null} onClose={() => setSelected(null)} title="Webhook deliveries" wide>
         {selected && (
           <Deliveries
             webhook={selected}
-            onDeleted={() => {
+            onDelete={() => {
               setSelected(null);
-              list.reload();
+              setDeleting(selected);
             }}
           />
         )}
       </Modal>
+      <ConfirmDialog
+        open={deleting !== null}
+        title="Delete this webhook?"
+        confirmLabel="Delete webhook"
+        danger
+        onCancel={() => setDeleting(null)}
+        onConfirm={() => deleting && remove(deleting)}
+      >
+        <p>
+          <span className="mono small url-cell">{deleting?.url}</span> gets no more events, and its delivery history goes with it.
+        </p>
+        {deleteError && <ErrorAlert title="The webhook was not deleted" error={deleteError} />}
+      </ConfirmDialog>
     </section>
+  );
+}
+
+/** A disabled endpoint on again (its owner fixed it): what was still pending is attempted at once. */
+function EnableButton({ webhook, onEnabled }: { webhook: WebhookDto; onEnabled: () => void }) {
+  const [error, setError] = useState<ApiError | null>(null);
+  const [busy, setBusy] = useState(false);
+  async function enable() {
+    setBusy(true);
+    setError(null);
+    try {
+      await apiFetch(`/api/admin/webhooks/${webhook.id}/enable`, { method: 'POST' });
+      notify(`Enabled ${webhook.url} again; its pending deliveries are being sent.`);
+      onEnabled();
+    } catch (err) {
+      setError(err as ApiError);
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <>
+      <button type="button" className="btn btn-primary btn-small" disabled={busy} onClick={enable} aria-label={`Enable ${webhook.url}`}>
+        Enable
+      </button>
+      {error && <ErrorAlert title="The webhook was not enabled" error={error} />}
+    </>
   );
 }
 
 function CreateWebhookForm({ onClose, onCreated }: { onClose: () => void; onCreated: (c: { webhook: WebhookDto; secret: string }) => void }) {
   const { scope } = useAccess();
   const platformAdmin = scope('webhooks.manage') === 'any';
-  const customers = useApi<Page<CustomerDto>>(platformAdmin ? '/api/admin/customers?pageSize=100&sort=name' : null);
   const [url, setUrl] = useState('');
   const [customerId, setCustomerId] = useState('');
   const [events, setEvents] = useState<string[]>(['credits.low', 'credits.depleted']);
   const [error, setError] = useState<ApiError | null>(null);
   const [saving, setSaving] = useState(false);
-  const id = useId();
 
   async function submit(e: React.FormEvent) {
     e.preventDefault();
@@ -117,7 +184,7 @@ function CreateWebhookForm({ onClose, onCreated }: { onClose: () => void; onCrea
     try {
       const created = await apiFetch<{ webhook: WebhookDto; secret: string }>('/api/admin/webhooks', {
         method: 'POST',
-        body: JSON.stringify({ url: url.trim(), events, ...(customerId ? { customerId: Number(customerId) } : {}) }),
+        body: JSON.stringify({ url: url.trim(), events, ...(customerId.trim() ? { customerId: /^[0-9]+$/.test(customerId.trim()) ? Number(customerId) : customerId } : {}) }),
       });
       onCreated(created);
     } catch (err) {
@@ -130,22 +197,17 @@ function CreateWebhookForm({ onClose, onCreated }: { onClose: () => void; onCrea
     <form className="stack" onSubmit={submit} noValidate>
       <TextField label="Endpoint URL" name="url" type="url" value={url} onChange={setUrl} placeholder="https://example.com/webhooks" error={error?.fieldError('url')} required />
       {platformAdmin && (
-        <div className="field">
-          <label htmlFor={`${id}-customer`}>Customer</label>
-          <select id={`${id}-customer`} value={customerId} onChange={(e) => setCustomerId(e.target.value)}>
-            <option value="">Platform: every customer</option>
-            {customers.data?.items.map((c) => (
-              <option key={c.id} value={c.id}>
-                {c.name}
-              </option>
-            ))}
-          </select>
-        </div>
+        <CustomerCombobox
+          value={customerId}
+          onChange={setCustomerId}
+          hint="Type a name or an ID and choose; leave empty for a platform endpoint, which gets every customer's events."
+          error={error?.fieldError('customerId')}
+        />
       )}
-      <fieldset className="event-picker">
+      <fieldset className="permission-picker event-picker">
         <legend>Events</legend>
         {WEBHOOK_EVENT_TYPES.map((type) => (
-          <label key={type}>
+          <label key={type} className="checkbox">
             <input
               type="checkbox"
               checked={events.includes(type)}
@@ -159,7 +221,7 @@ function CreateWebhookForm({ onClose, onCreated }: { onClose: () => void; onCrea
           </label>
         ))}
       </fieldset>
-      {error && <ErrorAlert title="The webhook was not created" error={error} inlineFields={['url']} />}
+      {error && <ErrorAlert title="The webhook was not created" error={error} inlineFields={['url', 'customerId']} />}
       <div className="modal-actions">
         <button type="button" className="btn btn-secondary" onClick={onClose}>
           Cancel
@@ -172,53 +234,21 @@ function CreateWebhookForm({ onClose, onCreated }: { onClose: () => void; onCrea
   );
 }
 
-function SecretOnce({ secret, url, onDone }: { secret: string; url: string; onDone: () => void }) {
-  const [copied, setCopied] = useState(false);
-  return (
-    <div className="stack">
-      <p>
-        The signing secret of <span className="mono small">{url}</span>. Copy it now: it is shown only this once.
-      </p>
-      <p className="secret" aria-label="Signing secret">
-        {secret}
-      </p>
-      <div className="modal-actions">
-        <button
-          type="button"
-          className="btn btn-secondary"
-          onClick={async () => {
-            await navigator.clipboard?.writeText(secret).catch(() => undefined);
-            setCopied(true);
-          }}
-        >
-          {copied ? 'Copied' : 'Copy secret'}
-        </button>
-        <button type="button" className="btn btn-primary" onClick={onDone}>
-          I have saved it
-        </button>
-      </div>
-    </div>
-  );
-}
-
 const STATUS_BADGE = { succeeded: 'badge-active', pending: 'badge-waiting', failed: 'badge-problem' } as const;
 
-function Deliveries({ webhook, onDeleted }: { webhook: WebhookDto; onDeleted: () => void }) {
+function Deliveries({ webhook, onDelete }: { webhook: WebhookDto; onDelete: () => void }) {
   const [page, setPage] = useState(1);
   const list = useApi<Page<DeliveryDto>>(`/api/admin/webhooks/${webhook.id}/deliveries?page=${page}&pageSize=10`);
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
-  const [confirming, setConfirming] = useState(false);
 
-  async function act(path: string, method = 'POST') {
+  async function act(path: string) {
     setBusy(true);
     setError(null);
     try {
-      await apiFetch(path, { method });
-      return true;
+      await apiFetch(path, { method: 'POST' });
     } catch (err) {
       setError(err as ApiError);
-      return false;
     } finally {
       setBusy(false);
       list.reload();
@@ -232,28 +262,11 @@ function Deliveries({ webhook, onDeleted }: { webhook: WebhookDto; onDeleted: ()
         <button type="button" className="btn btn-secondary btn-small" disabled={busy || !webhook.enabled} onClick={() => act(`/api/admin/webhooks/${webhook.id}/test`)}>
           Send test event
         </button>
-        {confirming ? (
-          <>
-            <button
-              type="button"
-              className="btn btn-primary btn-small"
-              disabled={busy}
-              onClick={async () => {
-                if (await act(`/api/admin/webhooks/${webhook.id}`, 'DELETE')) onDeleted();
-              }}
-            >
-              Yes, delete this webhook
-            </button>
-            <button type="button" className="btn btn-ghost btn-small" onClick={() => setConfirming(false)}>
-              Keep it
-            </button>
-          </>
-        ) : (
-          <button type="button" className="btn btn-ghost btn-small" onClick={() => setConfirming(true)}>
-            Delete webhook
-          </button>
-        )}
+        <button type="button" className="btn btn-ghost btn-small" disabled={busy} onClick={onDelete}>
+          Delete webhook
+        </button>
       </div>
+      {!webhook.enabled && <p className="alert alert-warning">This endpoint was disabled after failing for too long: enable it again from the list to send or retry.</p>}
       {error && <ErrorAlert title="That did not work" error={error} />}
       {list.data && list.data.items.length === 0 && <Empty>No deliveries yet.</Empty>}
       {list.data && list.data.items.length > 0 && (
@@ -283,7 +296,7 @@ function Deliveries({ webhook, onDeleted }: { webhook: WebhookDto; onDeleted: ()
                   </td>
                   <td>{d.attempts}</td>
                   <td>{d.lastStatusCode ?? '—'}</td>
-                  <td className="small">{d.lastAttemptAt ? formatDateTime(d.lastAttemptAt) : '—'}</td>
+                  <td className="small">{d.lastAttemptAt ? <Time iso={d.lastAttemptAt} /> : '—'}</td>
                   <td>
                     <button
                       type="button"

@@ -6,6 +6,7 @@ import type { CustomerDto } from '@/app/lib/customers';
 import { Modal } from '@/app/_ui/Modal';
 import { ErrorAlert } from '@/app/_ui/States';
 import { TextField, type FieldProps } from '@/app/_ui/TextField';
+import { ThresholdField, thresholdText, thresholdValue } from './LowBalanceThresholdModal';
 
 export interface CustomerFields {
   id?: number;
@@ -48,7 +49,7 @@ function CustomerForm({ customer, onClose, onSaved }: CustomerFormProps & { cust
       maxUsers: String(c.maxUsers),
       logoUrl: c.logoUrl ?? '',
       // Empty: the platform default (LOW_BALANCE_THRESHOLD).
-      lowBalanceThreshold: c.lowBalanceThresholdIsCustom ? String(c.lowBalanceThreshold) : '',
+      lowBalanceThreshold: thresholdText(c),
     };
   });
   const [error, setError] = useState<ApiError | null>(null);
@@ -76,14 +77,13 @@ function CustomerForm({ customer, onClose, onSaved }: CustomerFormProps & { cust
       }
     }
     const maxUsers = /^[0-9]+$/.test(values.maxUsers) ? Number(values.maxUsers) : NaN;
-    const threshold = values.lowBalanceThreshold.trim();
     const body = {
       name: values.name,
       status: values.status,
       contactEmail: values.contactEmail.trim() || null,
       maxUsers: Number.isNaN(maxUsers) ? values.maxUsers : maxUsers,
       logoUrl: values.logoUrl.trim() || null,
-      lowBalanceThreshold: threshold === '' ? null : /^[0-9]+$/.test(threshold) ? Number(threshold) : threshold,
+      lowBalanceThreshold: thresholdValue(values.lowBalanceThreshold),
     };
     setSaving(true);
     setError(null);
@@ -129,10 +129,12 @@ function CustomerForm({ customer, onClose, onSaved }: CustomerFormProps & { cust
       {field('contactEmail', 'Contact email', { type: 'email', autoComplete: 'off' })}
       {field('maxUsers', 'Max users', { inputMode: 'numeric' })}
       {field('logoUrl', 'Logo URL', { type: 'url', placeholder: 'https://…' })}
-      {field('lowBalanceThreshold', 'Low-balance threshold', {
-        inputMode: 'numeric',
-        placeholder: editing?.lowBalanceThresholdIsCustom === false ? `Platform default (${editing.lowBalanceThreshold})` : 'Platform default',
-      }, 'Admins are alerted when the balance falls below this many credits. Empty: the platform default; 0: never.')}
+      <ThresholdField
+        value={values.lowBalanceThreshold}
+        onChange={(lowBalanceThreshold) => setValues((v) => ({ ...v, lowBalanceThreshold }))}
+        customer={editing}
+        error={error?.fieldError('lowBalanceThreshold')}
+      />
       {namesakes?.name === values.name && (
         <div role="alert" className="alert alert-warning" data-testid="duplicate-name">
           <p className="alert-title">
