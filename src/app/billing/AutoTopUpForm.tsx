@@ -3,7 +3,8 @@
 import { useState } from 'react';
 import type { AutoTopUpSettings, CreditPack } from '@/app/lib/billing';
 import { apiFetch, type ApiError } from '@/app/_ui/api-client';
-import { formatCredits, formatDateTime } from '@/app/_ui/format';
+import { formatCredits } from '@/app/_ui/format';
+import { Time } from '@/app/_ui/Time';
 import { TextField } from '@/app/_ui/TextField';
 import { ErrorAlert } from '@/app/_ui/States';
 import { formatMoney } from '@/app/shared/billing';
@@ -56,7 +57,11 @@ export function AutoTopUpForm({ settings, packs, buyingEnabled, onSaved }: { set
         {settings.enabled ? STATE_TEXT[settings.state] : 'Off.'} Card:{' '}
         {settings.card ? `${settings.card.brand ?? 'card'} •••• ${settings.card.last4 ?? ''}` : 'none saved (saving with auto top-up on asks for one)'}. Charges this
         month: {settings.chargesThisMonth} of {settings.monthlyLimit}.
-        {settings.enabled && settings.nextAttemptAt && ` Next attempt: ${formatDateTime(settings.nextAttemptAt)}.`}
+        {settings.enabled && settings.nextAttemptAt && (
+          <>
+            {' '}Next attempt: <Time iso={settings.nextAttemptAt} />.
+          </>
+        )}
         {settings.consecutiveFailures > 0 && ` Failed charges in a row: ${settings.consecutiveFailures} (it switches itself off at 3).`}
       </p>
       {error && <ErrorAlert title="Auto top-up was not saved" error={error} inlineFields={['thresholdCredits', 'monthlyLimit', 'packId']} />}

@@ -2,9 +2,9 @@
 
 import { CustomerCombobox } from '@/app/_ui/CustomerCombobox';
 import { Time } from '@/app/_ui/Time';
-import { useEffect, useState } from 'react';
 import type { AuditEventDto } from '@/app/lib/audit';
 import { AUDIT_ACTION_LABELS, AUDIT_ACTIONS } from '@/app/shared/audit';
+import { useListFilters } from '@/app/_ui/list-filters';
 import { useApi, type Page } from '@/app/_ui/api-client';
 import { useAccess } from '@/app/_ui/access';
 import { describeUserAgent } from '@/app/_ui/format';
@@ -53,24 +53,8 @@ function Change({ before, after }: { before: unknown; after: unknown }) {
 /** The Audit log tab: every security-relevant and admin action, filterable, paged, exportable as CSV. */
 export function AuditLog() {
   const everyCustomer = useAccess().scope('audit.read') === 'any';
-  const [draft, setDraft] = useState<Filters>(NO_FILTERS);
-  const [filters, setFilters] = useState<Filters>(draft);
-  const [page, setPage] = useState(1);
-
-  useEffect(() => {
-    const t = setTimeout(() => {
-      setFilters(draft);
-      setPage(1);
-    }, 250);
-    return () => clearTimeout(t);
-  }, [draft]);
-
-  const query = toQuery(filters);
-  const listQuery = new URLSearchParams(query);
-  listQuery.set('page', String(page));
-  listQuery.set('pageSize', '25');
+  const { draft, setDraft, set, query, listQuery, setPage } = useListFilters<Filters>(NO_FILTERS, toQuery);
   const events = useApi<Page<AuditEventDto>>(`/api/admin/audit?${listQuery}`);
-  const set = <K extends keyof Filters>(key: K, value: Filters[K]) => setDraft((d) => ({ ...d, [key]: value }));
 
   return (
     <section aria-labelledby="audit-heading" className="stack">

@@ -2,10 +2,11 @@
 
 import { CustomerCombobox } from '@/app/_ui/CustomerCombobox';
 import { Time } from '@/app/_ui/Time';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { TransactionListItem } from '@/app/lib/credits';
 import { TRANSACTION_TYPE_LABELS } from '@/app/_ui/format';
 import { TRANSACTION_TYPES } from '@/app/shared/credits';
+import { useListFilters } from '@/app/_ui/list-filters';
 import { useApi, type Page } from '@/app/_ui/api-client';
 import { useAccess } from '@/app/_ui/access';
 import { PagedTable } from '@/app/_ui/PagedTable';
@@ -38,25 +39,8 @@ function toQuery(f: Filters): URLSearchParams {
 /** The Transactions tab: the audit trail with filters, paging and CSV export of the filtered set. */
 export function TransactionHistory({ initialCustomerId }: { initialCustomerId?: number }) {
   const everyCustomer = useAccess().scope('credits.read') === 'any';
-  const [draft, setDraft] = useState<Filters>({ ...NO_FILTERS, customerId: initialCustomerId ? String(initialCustomerId) : '' });
-  const [filters, setFilters] = useState<Filters>(draft);
-  const [page, setPage] = useState(1);
-
-  // Text filters apply after a short pause; selects, dates and the checkbox apply at once.
-  useEffect(() => {
-    const t = setTimeout(() => {
-      setFilters(draft);
-      setPage(1);
-    }, 250);
-    return () => clearTimeout(t);
-  }, [draft]);
-
-  const query = toQuery(filters);
-  const listQuery = new URLSearchParams(query);
-  listQuery.set('page', String(page));
-  listQuery.set('pageSize', '25');
+  const { draft, setDraft, set, query, listQuery, setPage } = useListFilters<Filters>({ ...NO_FILTERS, customerId: initialCustomerId ? String(initialCustomerId) : '' }, toQuery);
   const transactions = useApi<Page<TransactionListItem>>(`/api/admin/credits/transactions?${listQuery}`);
-  const set = <K extends keyof Filters>(key: K, value: Filters[K]) => setDraft((d) => ({ ...d, [key]: value }));
   const [voidTarget, setVoidTarget] = useState<VoidTarget | null>(null);
   const mayVoid = useAccess().can('credits.void');
 
