@@ -56,8 +56,14 @@ try {
     pruneSessions(db).catch((err) => console.error('[auth] session clean-up failed:', (err as Error).message));
   }, 3_600_000).unref();
   await storeDefaultThreshold(db, config.lowBalanceThreshold);
-  const sealed = await sealWebhookSecrets(db, secretsOf(sessionSecret));
+  const { sealed, unreadable } = await sealWebhookSecrets(db, secretsOf(sessionSecret));
   if (sealed > 0) console.log(`[webhooks] sealed ${sealed} webhook signing secret(s) under the current NEXTAUTH_SECRET`);
+  if (unreadable > 0) {
+    console.error(
+      `[webhooks] ${unreadable} webhook signing secret(s) were sealed under a NEXTAUTH_SECRET this instance does not have: ` +
+        'their deliveries fail until that secret is set in NEXTAUTH_SECRET_PREVIOUS (or the endpoints are made again)',
+    );
+  }
   // Webhook deliveries and alert emails wait in the outbox (written with the change that caused
   // them): a restart after a crash picks up whatever was not delivered.
   const jobs = await startJobs(db, [creditExpiryJob, autoTopUpJob, bulkGrantJob, approvalExpiryJob, webhookDeliveryJob, alertEmailJob, expiringAlertJob]);

@@ -4,6 +4,7 @@
  * local SMTP server receives the alert emails; an app killed between a commit and its delivery
  * delivers after restart.
  */
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -204,7 +205,9 @@ describe('an app killed between commit and delivery', () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-hooks-'));
     const pglite: Record<string, string> = process.env.TEST_DATABASE_URL ? {} : { PGLITE_DATA_DIR: path.join(dataDir, 'pglite') };
     // A minute between delivery passes: nothing goes out before the kill.
-    const first = await startServer({ ...FAST, ...pglite, WEBHOOK_DISPATCH_INTERVAL_SECONDS: '60' });
+    // A restart keeps NEXTAUTH_SECRET, as every deployment does: the signing secrets are sealed under it.
+    const sessionSecret = crypto.randomBytes(32).toString('base64url');
+    const first = await startServer({ ...FAST, ...pglite, NEXTAUTH_SECRET: sessionSecret, WEBHOOK_DISPATCH_INTERVAL_SECONDS: '60' });
     let second: RunningServer | undefined;
     try {
       const a = new ApiClient(first.baseUrl);
@@ -215,7 +218,7 @@ describe('an app killed between commit and delivery', () => {
       await a.expectJson(a.post('/api/admin/credits/add', { customerId: c.id, amount: 9, description: 'committed, then killed' }), 200);
       await first.kill();
       expect(receiver.received).toHaveLength(0);
-      second = await startServer({ ...FAST, ...pglite, ADMIN_PASSWORD: first.adminPassword }, { databaseUrl: first.databaseUrl });
+      second = await startServer({ ...FAST, ...pglite, NEXTAUTH_SECRET: sessionSecret, ADMIN_PASSWORD: first.adminPassword }, { databaseUrl: first.databaseUrl });
       const [got] = await receiver.waitFor(1, undefined, 60_000);
       expect(got!.verifyError).toBeUndefined();
       expect(got!.verified).toMatchObject({ type: 'credit_transaction.created', data: { customerId: c.id, amount: 9 } });

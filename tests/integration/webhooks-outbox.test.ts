@@ -298,15 +298,28 @@ describe('signing secrets at rest', () => {
     await addCredits(t.db, { customerId, userId: null, type: 'admin_grant', amount: 1, description: 'during the rotation' });
     await deliverDue(t.db, rotated);
     expect((await receiver.waitFor(1))[0]!.verified).toMatchObject({ data: { description: 'during the rotation' } });
-    expect(await sealWebhookSecrets(t.db, rotated)).toBeGreaterThanOrEqual(1);
+    expect((await sealWebhookSecrets(t.db, rotated)).sealed).toBeGreaterThanOrEqual(1);
     expect(await storedSecret(t.db, webhook.id)).not.toBe(stored);
-    expect(await sealWebhookSecrets(t.db, rotated)).toBe(0);
+    expect(await sealWebhookSecrets(t.db, rotated)).toEqual({ sealed: 0, unreadable: 0 });
     // Re-sealed: the new secret alone opens it, and the receiver still verifies with the same whsec_.
     await addCredits(t.db, { customerId, userId: null, type: 'admin_grant', amount: 1, description: 'after the rotation' });
     await deliverDue(t.db, [rotated[0]!]);
     const got = await receiver.waitFor(2);
     expect(got[1]!.verifyError).toBeUndefined();
     expect(got[1]!.verified).toMatchObject({ data: { description: 'after the rotation' } });
+
+    // NEXTAUTH_SECRET changed without the previous one: the start goes on, the secret is counted as
+    // unreadable and left as it is, and the delivery fails saying why (it is retried, not lost).
+    const resealedBox = await storedSecret(t.db, webhook.id);
+    const lost = await sealWebhookSecrets(t.db, ['an-unrelated-secret']);
+    expect(lost.sealed).toBe(0);
+    expect(lost.unreadable).toBeGreaterThanOrEqual(1);
+    expect(await storedSecret(t.db, webhook.id)).toBe(resealedBox);
+    await addCredits(t.db, { customerId, userId: null, type: 'admin_grant', amount: 1, description: 'key lost' });
+    await deliverDue(t.db, ['an-unrelated-secret']);
+    const { rows } = await t.db.query<{ status: string; last_error: string }>(`SELECT status, last_error FROM webhook_deliveries WHERE webhook_id = $1 ORDER BY id DESC LIMIT 1`, [webhook.id]);
+    expect(rows[0]).toMatchObject({ status: 'pending', last_error: expect.stringMatching(/NEXTAUTH_SECRET_PREVIOUS/) });
+    expect(receiver.received).toHaveLength(2);
   });
 
   it('a plaintext secret stored before migration 073 is sealed at start and still signs', async () => {
@@ -319,7 +332,7 @@ describe('signing secrets at rest', () => {
       );
       await migrate(old.db);
       expect(await storedSecret(old.db, rows[0]!.id)).toBe(secret);
-      expect(await sealWebhookSecrets(old.db, SECRETS)).toBe(1);
+      expect(await sealWebhookSecrets(old.db, SECRETS)).toEqual({ sealed: 1, unreadable: 0 });
       expect(await storedSecret(old.db, rows[0]!.id)).toMatch(/^v1\./);
       receiver.secret = secret;
       const customerId = await newCustomer(old.db);

@@ -393,19 +393,28 @@ const openSecret = (stored: string, secrets: string[]) => (stored.startsWith('wh
 
 /**
  * At start: seals the plaintext secrets migration 070 stored, and re-seals under the current
- * NEXTAUTH_SECRET those a previous one sealed (during a rotation). Returns how many changed.
+ * NEXTAUTH_SECRET those a previous one sealed (during a rotation). A secret sealed under a key this
+ * instance doesn't have (NEXTAUTH_SECRET changed without NEXTAUTH_SECRET_PREVIOUS) is left alone and
+ * counted: the start goes on, and that endpoint's deliveries fail (saying why) until the old secret
+ * is given back or the endpoint is made again.
  */
-export async function sealWebhookSecrets(db: Queryable, secrets: string[]): Promise<number> {
+export async function sealWebhookSecrets(db: Queryable, secrets: string[]): Promise<{ sealed: number; unreadable: number }> {
   const { rows } = await db.query<{ id: number; secret: string }>('SELECT id, secret FROM webhooks');
-  let changed = 0;
+  const out = { sealed: 0, unreadable: 0 };
   for (const r of rows) {
-    const sealed = r.secret.startsWith('whsec_') ? seal(r.secret, secrets[0]!, 'webhook-secret') : resealed(r.secret, secrets, 'webhook-secret');
-    if (sealed === r.secret) continue;
+    let box: string;
+    try {
+      box = r.secret.startsWith('whsec_') ? seal(r.secret, secrets[0]!, 'webhook-secret') : resealed(r.secret, secrets, 'webhook-secret');
+    } catch {
+      out.unreadable++;
+      continue;
+    }
+    if (box === r.secret) continue;
     // Guarded on the old value: an endpoint deleted meanwhile stays deleted.
-    const { rowCount } = await db.query('UPDATE webhooks SET secret = $2 WHERE id = $1 AND secret = $3', [r.id, sealed, r.secret]);
-    changed += rowCount;
+    const { rowCount } = await db.query('UPDATE webhooks SET secret = $2 WHERE id = $1 AND secret = $3', [r.id, box, r.secret]);
+    out.sealed += rowCount;
   }
-  return changed;
+  return out;
 }
 
 async function attempt(db: Db, d: Claimed, secrets: string[]): Promise<AttemptResult> {
