@@ -47,7 +47,8 @@ export function WebhookManagement() {
       </div>
       <p className="muted small">
         Signed HTTPS callbacks (Standard Webhooks: <span className="mono">webhook-id</span>, <span className="mono">webhook-timestamp</span>,{' '}
-        <span className="mono">webhook-signature</span>) for credit changes and balance alerts. Failed deliveries are retried for 24 hours.
+        <span className="mono">webhook-signature</span>) for credit changes, balance alerts and purchases. Failed deliveries are retried for 24
+        hours; an endpoint that fails for 5 days is disabled until it is enabled again here.
       </p>
       {list.error && <ErrorAlert title="Webhooks could not be loaded" error={list.error} onRetry={list.reload} />}
       {list.loading && !list.data && <Loading label="Loading webhooks" />}
@@ -129,7 +130,10 @@ export function WebhookManagement() {
         title="Delete this webhook?"
         confirmLabel="Delete webhook"
         danger
-        onCancel={() => setDeleting(null)}
+        onCancel={() => {
+          setDeleting(null);
+          setDeleteError(null);
+        }}
         onConfirm={() => deleting && remove(deleting)}
       >
         <p>
