@@ -42,6 +42,9 @@ export async function adminApi() {
     async webhook(body: { url: string; events: string[]; customerId?: number }) {
       return (await call('post', '/api/admin/webhooks', body)) as { webhook: { id: number; url: string }; secret: string };
     },
+    async webhookEnabled(id: number) {
+      return ((await (await ctx.get(`/api/admin/webhooks/${id}`)).json()) as { webhook: { enabled: boolean } }).webhook.enabled;
+    },
     dispose: () => ctx.dispose(),
   };
 }

@@ -24,7 +24,7 @@ const EMPTY: CustomerFields = { name: '', status: 'active', contactEmail: null, 
 interface CustomerFormProps {
   customer: CustomerFields | 'new' | null;
   onClose: () => void;
-  onSaved: (saved: { id: number; name: string }) => void;
+  onSaved: (saved: CustomerDto) => void;
 }
 
 /** Create (no `customer.id`) or edit a customer. */
@@ -88,7 +88,7 @@ function CustomerForm({ customer, onClose, onSaved }: CustomerFormProps & { cust
     setSaving(true);
     setError(null);
     try {
-      const res = await apiFetch<{ customer: { id: number; name: string } }>(
+      const res = await apiFetch<{ customer: CustomerDto }>(
         editing ? `/api/admin/customers/${editing.id}` : '/api/admin/customers',
         { method: editing ? 'PATCH' : 'POST', body: JSON.stringify(body) },
       );
