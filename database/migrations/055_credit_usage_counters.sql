@@ -156,8 +156,9 @@ CREATE TRIGGER credit_customer_usage_no_truncate BEFORE TRUNCATE ON credit_custo
 -- Sums each day that is over and not summed yet, from the day after the newest summed one (or the
 -- first day with activity) to the last day that is over; a day without activity gets a row of
 -- zeros, so it is not summed again. Each day is one read of credit_daily_usage_day_idx. Concurrent
--- callers compute the same rows; the second one's are dropped. Returns the days it added.
-CREATE FUNCTION credit_platform_rollup() RETURNS integer
+-- callers compute the same rows; the second one's are dropped. Returns the newest summed day (NULL:
+-- none yet): the days after it are read from credit_daily_usage itself.
+CREATE FUNCTION credit_platform_rollup() RETURNS date
 LANGUAGE sql AS $$
   WITH added AS (
     INSERT INTO credit_platform_daily (day, paid, promotional, used, refunded, expired, voided, deducted, net_paid, net_promotional, customers)
@@ -174,8 +175,9 @@ LANGUAGE sql AS $$
                COALESCE(sum(u.net_promotional), 0) AS net_promotional, count(*)::integer AS customers
           FROM credit_daily_usage u WHERE u.day = g.day::date) s
     ON CONFLICT (day) DO NOTHING
-    RETURNING 1)
-  SELECT count(*)::integer FROM added
+    RETURNING day)
+  -- The rows this statement added are not visible to its own reads: both are asked.
+  SELECT GREATEST((SELECT max(day) FROM added), (SELECT max(day) FROM credit_platform_daily))
 $$;
 
 -- Derives every counter from the ledger as it stands: this migration's existing rows, or a bulk
@@ -221,9 +223,10 @@ BEGIN
             FROM credit_daily_usage GROUP BY customer_id) l
     JOIN customer_credits cc ON cc.customer_id = l.customer_id
    CROSS JOIN LATERAL (
-     SELECT COALESCE(sum(u.used - u.refunded) FILTER (WHERE u.day >= l.month), 0) AS month_used,
-            COALESCE(sum(u.used - u.refunded) FILTER (WHERE u.day < l.month), 0) AS previous_month_used,
-            COALESCE(sum(GREATEST(u.used - u.refunded, 0)) FILTER (WHERE u.day > l.as_of - 14), 0) AS burn
+     SELECT COALESCE(sum(u.used - u.refunded) FILTER (WHERE u.day >= l.month), 0)::bigint AS month_used,
+            COALESCE(sum(u.used - u.refunded) FILTER (WHERE u.day < l.month), 0)::bigint AS previous_month_used,
+            -- bigint: the runway is a whole number of days, as the trigger's integer division makes it
+            COALESCE(sum(GREATEST(u.used - u.refunded, 0)) FILTER (WHERE u.day > l.as_of - 14), 0)::bigint AS burn
        FROM credit_daily_usage u
       WHERE u.customer_id = l.customer_id AND u.day >= (l.month - interval '1 month')::date) s;
 

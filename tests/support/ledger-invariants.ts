@@ -123,13 +123,15 @@ export const LEDGER_INVARIANTS: Record<string, string> = {
                                                    AND t.created_at AT TIME ZONE 'UTC' >= date_trunc('month', n.as_of::timestamp) - interval '1 month'), 0) AS previous_month_used
             FROM credit_transactions t WHERE t.customer_id = n.customer_id AND t.type IN ('usage', 'refund')) m
         CROSS JOIN LATERAL (
-          SELECT COALESCE(sum(GREATEST(used, 0)), 0) AS burn
+          SELECT COALESCE(sum(GREATEST(used, 0)), 0)::bigint AS burn
             FROM (SELECT -sum(t.amount) AS used FROM credit_transactions t
                    WHERE t.customer_id = n.customer_id AND t.type IN ('usage', 'refund')
                      AND (t.created_at AT TIME ZONE 'UTC')::date > n.as_of - 14
                    GROUP BY (t.created_at AT TIME ZONE 'UTC')::date) d) b
     )
-    SELECT COALESCE(s.customer_id, e.customer_id) AS customer_id
+    SELECT COALESCE(s.customer_id, e.customer_id) AS customer_id, s.as_of, s.month_used, s.previous_month_used, s.burn_14d, s.runs_out,
+           e.as_of AS expected_as_of, e.month_used AS expected_month_used, e.previous_month_used AS expected_previous_month_used,
+           e.burn AS expected_burn, e.balance
       FROM credit_customer_usage s FULL JOIN expected e ON e.customer_id = s.customer_id
      WHERE (s.as_of, s.month, s.month_used, s.previous_month_used, s.burn_14d, s.runs_out)
            IS DISTINCT FROM (e.as_of, e.month, e.month_used, e.previous_month_used, e.burn,
