@@ -1461,30 +1461,27 @@ CREATE TRIGGER credit_customer_usage_no_truncate BEFORE TRUNCATE ON credit_custo
 
 -- Sums each day that is over and not summed yet, from the day after the newest summed one (or the
 -- first day with activity) to the last day that is over; a day without activity gets a row of
--- zeros, so it is not summed again. Each day is one read of credit_daily_usage_day_idx. Concurrent
--- callers compute the same rows; the second one's are dropped. Returns the newest summed day (NULL:
--- none yet): the days after it are read from credit_daily_usage itself.
+-- zeros, so it is not summed again. Each day is one read of credit_daily_usage_day_idx (a
+-- statement per day: one over many days would be planned as large and compiled by the JIT).
+-- Concurrent callers compute the same rows; the second one's are dropped. Returns the newest
+-- summed day (NULL: none yet): the days after it are read from credit_daily_usage itself.
 CREATE FUNCTION credit_platform_rollup() RETURNS date
-LANGUAGE sql AS $$
-  WITH added AS (
+LANGUAGE plpgsql AS $$
+DECLARE
+  last_over date := ((now() AT TIME ZONE 'UTC') - interval '1 hour')::date - 1;
+  d date := COALESCE((SELECT max(day) + 1 FROM credit_platform_daily), (SELECT min(day) FROM credit_daily_usage));
+BEGIN
+  WHILE d <= last_over LOOP
     INSERT INTO credit_platform_daily (day, paid, promotional, used, refunded, expired, voided, deducted, net_paid, net_promotional, customers)
-    SELECT g.day::date, s.paid, s.promotional, s.used, s.refunded, s.expired, s.voided, s.deducted, s.net_paid, s.net_promotional, s.customers
-      FROM generate_series(
-             COALESCE((SELECT max(day) + 1 FROM credit_platform_daily), (SELECT min(day) FROM credit_daily_usage))::timestamp,
-             (((now() AT TIME ZONE 'UTC') - interval '1 hour')::date - 1)::timestamp,
-             interval '1 day') AS g(day)
-      CROSS JOIN LATERAL (
-        SELECT COALESCE(sum(u.paid), 0) AS paid, COALESCE(sum(u.promotional), 0) AS promotional,
-               COALESCE(sum(u.used), 0) AS used, COALESCE(sum(u.refunded), 0) AS refunded,
-               COALESCE(sum(u.expired), 0) AS expired, COALESCE(sum(u.voided), 0) AS voided,
-               COALESCE(sum(u.deducted), 0) AS deducted, COALESCE(sum(u.net_paid), 0) AS net_paid,
-               COALESCE(sum(u.net_promotional), 0) AS net_promotional, count(*)::integer AS customers
-          FROM credit_daily_usage u WHERE u.day = g.day::date) s
-    ON CONFLICT (day) DO NOTHING
-    RETURNING day)
-  -- The rows this statement added are not visible to its own reads: both are asked.
-  SELECT GREATEST((SELECT max(day) FROM added), (SELECT max(day) FROM credit_platform_daily))
-$$;
+    SELECT d, COALESCE(sum(paid), 0), COALESCE(sum(promotional), 0), COALESCE(sum(used), 0), COALESCE(sum(refunded), 0),
+           COALESCE(sum(expired), 0), COALESCE(sum(voided), 0), COALESCE(sum(deducted), 0), COALESCE(sum(net_paid), 0),
+           COALESCE(sum(net_promotional), 0), count(*)
+      FROM credit_daily_usage WHERE day = d
+    ON CONFLICT (day) DO NOTHING;
+    d := d + 1;
+  END LOOP;
+  RETURN (SELECT max(day) FROM credit_platform_daily);
+END $$;
 
 -- Derives every counter from the ledger as it stands: this migration's existing rows, or a bulk
 -- load made with triggers off (the benchmark's data set, after credit_ledger_backfill()). What a

@@ -128,18 +128,25 @@ export async function runningLow(db: Queryable, limit = LIST_LENGTH): Promise<Ov
         WHERE runs_out >= ${TODAY} - ($1::integer - 1) AND runs_out < ${TODAY} + $2::integer AND as_of > ${TODAY} - $1::integer
         ORDER BY runs_out
         LIMIT $3
+     ), measured AS MATERIALIZED (
+       -- each candidate's balance and burn as of today, by key, once (scalar subqueries: a join
+       -- would be planned as a pass over every account)
+       SELECT k.customer_id,
+              (SELECT cc.balance FROM customer_credits cc WHERE cc.customer_id = k.customer_id) AS balance,
+              (SELECT COALESCE(sum(GREATEST(u.used - u.refunded, 0)), 0)::bigint
+                 FROM credit_daily_usage u
+                WHERE u.customer_id = k.customer_id AND u.day > ${TODAY} - $1::integer AND u.day <= ${TODAY}) AS burn
+         FROM candidates k
+     ), low AS (
+       SELECT customer_id, balance, burn FROM measured
+        WHERE burn > 0 AND balance * $1::integer < $2::integer * burn
+        ORDER BY balance::float8 / burn, customer_id
+        LIMIT $4
      )
-     SELECT k.customer_id, c.name, cc.balance, b.burn
-       FROM candidates k
-       JOIN customer_credits cc ON cc.customer_id = k.customer_id
-       JOIN customers c ON c.id = k.customer_id
-      CROSS JOIN LATERAL (
-        SELECT COALESCE(sum(GREATEST(u.used - u.refunded, 0)), 0)::bigint AS burn
-          FROM credit_daily_usage u
-         WHERE u.customer_id = k.customer_id AND u.day > ${TODAY} - $1::integer AND u.day <= ${TODAY}) b
-      WHERE b.burn > 0 AND cc.balance * $1::integer < $2::integer * b.burn
-      ORDER BY cc.balance::float8 / b.burn, k.customer_id
-      LIMIT $4`,
+     -- names for the few that made the list only
+     SELECT l.customer_id, c.name, l.balance, l.burn
+       FROM low l JOIN customers c ON c.id = l.customer_id
+      ORDER BY l.balance::float8 / l.burn, l.customer_id`,
     [BURN_DAYS, RUNNING_LOW_DAYS, RUNNING_LOW_CANDIDATES, limit],
   );
   return {
