@@ -151,7 +151,7 @@ export async function buildDataset(
              CASE p.type WHEN 'purchase' THEN 'paid' WHEN 'admin_grant' THEN 'promotional' END,
              CASE WHEN p.type IN ('purchase', 'admin_grant') THEN 100 END,
              -- every 4th admin grant expires, over the next 120 days (the Overview's "expiring in 30 days")
-             CASE WHEN p.type = 'admin_grant' AND t.g % 4 = 0 THEN now() + (1 + t.g % 120) * interval '1 day' END
+             CASE WHEN p.type = 'admin_grant' AND t.g % 4 = 0 THEN now() + (1 + t.g % 120) * interval '1 day' + (t.g % 86400) * interval '1 second' END
         FROM (SELECT g,
                      CASE WHEN g % 20 = 0 THEN 1 ELSE 2 + (g - g / 20 - 1) % ${NC - 1} END AS c,
                      CASE WHEN g % 20 = 0 THEN g / 20 - 1 ELSE (g - g / 20 - 1) / ${NC - 1} END AS k
@@ -198,7 +198,7 @@ export async function buildDataset(
   });
 
   // Every 50th customer spends all but 5 credits in one look-up now: 2% of customers running low,
-  // more than the running-low list checks (so the Overview's worst case is what is measured).
+  // more than the 500 the running-low list checks (so the Overview's worst case is what is measured).
   await timed(log, 'customers running low', async () => {
     await q.exec(`
       INSERT INTO credit_transactions (id, customer_id, user_id, type, amount, balance_before, balance_after, description, created_at)

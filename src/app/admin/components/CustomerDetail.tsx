@@ -14,6 +14,7 @@ import { DeductCreditsModal } from '@/app/admin/dialogs/DeductCreditsModal';
 import { VoidGrantModal, type VoidTarget } from '@/app/admin/dialogs/VoidGrantModal';
 import { BREAKDOWN_KEYS, type Breakdown } from '@/app/shared/credits';
 import { BalanceChart } from './BalanceChart';
+import { CustomerUsage } from './CustomerUsage';
 import { PagedTable } from '@/app/_ui/PagedTable';
 import { AmountCell, BalanceChangeCell, VoidButton } from './TransactionCells';
 import { Empty, ErrorAlert, Loading } from '@/app/_ui/States';
@@ -114,6 +115,8 @@ export function CustomerDetail({ customerId }: { customerId: number }) {
           !summary.error && <Loading label="Loading credit history…" />
         )}
       </section>
+
+      <CustomerUsage customerId={c.id} />
 
       <section aria-labelledby="grants-heading" className="card stack">
         <h2 id="grants-heading">Live grants</h2>

@@ -22,7 +22,7 @@ const LAST_MONTH = `(date_trunc('month', now() AT TIME ZONE 'UTC') - interval '1
 const MOVEMENTS = ['paid', 'promotional', 'used', 'refunded', 'expired', 'voided', 'deducted', 'net_paid', 'net_promotional'] as const;
 
 /** The number of candidates the running-low list checks (those whose stored runway ends soonest). */
-const RUNNING_LOW_CANDIDATES = 1000;
+const RUNNING_LOW_CANDIDATES = 500;
 const LIST_LENGTH = 10;
 const SOONEST_EXPIRING = 5;
 
