@@ -12,7 +12,7 @@ const restrict = (groups) => ({
   '@typescript-eslint/no-restricted-imports': ['error', { patterns: groups.map(([group, message, allowTypeImports]) => ({ group, message, allowTypeImports })) }],
 });
 
-const DOMAINS = ['auth', 'audit', 'billing', 'credits', 'customers', 'grants-ops', 'idempotency', 'jobs', 'notifications', 'searches', 'users', 'webhooks'];
+const DOMAINS = ['auth', 'audit', 'billing', 'credits', 'customers', 'grants-ops', 'idempotency', 'jobs', 'notifications', 'overview', 'searches', 'users', 'webhooks'];
 
 const config = [
   { ignores: ['.next/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', 'next-env.d.ts', '.data/**'] },

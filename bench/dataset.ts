@@ -16,7 +16,8 @@ import type { Queryable } from '@/app/lib/db';
  * Shape: customer 1 is a "whale" holding 5% of all transactions (its audit trail has 100,000
  * rows at full size); the others share the rest evenly (~19 each). Every 10th customer is
  * inactive. Names are "<Word> <Word> <id>" from 40 × 20 words, so a one-word search matches
- * ~2.5% of customers.
+ * ~2.5% of customers. Every 4th admin grant expires within 120 days; every 50th customer has just
+ * spent all but 5 credits (the Overview's expiring credits and customers running low).
  */
 
 export interface DatasetSize {
@@ -132,7 +133,7 @@ export async function buildDataset(
       ANALYZE pat;
 
       INSERT INTO credit_transactions
-        (id, customer_id, user_id, type, amount, balance_before, balance_after, description, payment_id, created_at, category, priority)
+        (id, customer_id, user_id, type, amount, balance_before, balance_after, description, payment_id, created_at, category, priority, expires_at)
       SELECT t.g, t.c,
              CASE WHEN p.type = 'admin_grant' THEN 3 * (t.c - 1) + 1 ELSE 3 * (t.c - 1) + 2 + (t.k % 2) END,
              p.type, p.amount, p.balance_after - p.amount, p.balance_after,
@@ -148,7 +149,9 @@ export async function buildDataset(
              END,
              now() - interval '90 days' + t.g * (interval '90 days' / ${NT}),
              CASE p.type WHEN 'purchase' THEN 'paid' WHEN 'admin_grant' THEN 'promotional' END,
-             CASE WHEN p.type IN ('purchase', 'admin_grant') THEN 100 END
+             CASE WHEN p.type IN ('purchase', 'admin_grant') THEN 100 END,
+             -- every 4th admin grant expires, over the next 120 days (the Overview's "expiring in 30 days")
+             CASE WHEN p.type = 'admin_grant' AND t.g % 4 = 0 THEN now() + (1 + t.g % 120) * interval '1 day' + (t.g % 86400) * interval '1 second' END
         FROM (SELECT g,
                      CASE WHEN g % 20 = 0 THEN 1 ELSE 2 + (g - g / 20 - 1) % ${NC - 1} END AS c,
                      CASE WHEN g % 20 = 0 THEN g / 20 - 1 ELSE (g - g / 20 - 1) / ${NC - 1} END AS k
@@ -194,12 +197,26 @@ export async function buildDataset(
         LEFT JOIN (SELECT customer_id, count(*) AS n FROM searches GROUP BY customer_id) s ON s.customer_id = c.id;`);
   });
 
+  // Every 50th customer spends all but 5 credits in one look-up now: 2% of customers running low,
+  // more than the 500 the running-low list checks (so the Overview's worst case is what is measured).
+  await timed(log, 'customers running low', async () => {
+    await q.exec(`
+      INSERT INTO credit_transactions (id, customer_id, user_id, type, amount, balance_before, balance_after, description, created_at)
+      SELECT ${NT} + row_number() OVER (ORDER BY cc.customer_id), cc.customer_id, 3 * (cc.customer_id - 1) + 2, 'usage',
+             5 - cc.balance, cc.balance, 5, 'Look-up (bulk): a large export', now()
+        FROM customer_credits cc WHERE cc.customer_id % 50 = 7 AND cc.balance > 5;
+      UPDATE customer_credits SET total_used = total_used + balance - 5, balance = 5 WHERE customer_id % 50 = 7 AND balance > 5;
+      SELECT setval('credit_transactions_id_seq', (SELECT max(id) FROM credit_transactions));`);
+  });
+
   await timed(log, `indexes (${indexes.length} rebuilt)`, async () => {
     for (const ix of indexes) await q.exec(ix.def);
   });
   // What the ledger trigger would have derived for each row: grants (remaining: the balance, newest
   // grant first), grant terms, running totals and the hash chain (migration 020's backfill).
   await timed(log, 'ledger v2 backfill (grants, totals, hash chain)', () => q.exec('SELECT credit_ledger_backfill()'));
+  // What the usage trigger would have counted: the Overview's per-day and per-customer counters.
+  await timed(log, 'usage counters (migration 055 rebuild)', () => q.exec('SELECT credit_usage_rebuild()'));
   await q.exec(`RESET session_replication_role; RESET work_mem; RESET maintenance_work_mem`);
   await timed(log, 'VACUUM ANALYZE', () => q.exec('VACUUM ANALYZE'));
   return (Date.now() - started) / 1000;

@@ -2,6 +2,8 @@ import { listTransactions } from '@/app/lib/credits';
 import { listCustomers } from '@/app/lib/customers';
 import type { Queryable } from '@/app/lib/db';
 import { COUNT_CAP } from '@/app/lib/db/paging';
+import { customerUsage, overview } from '@/app/lib/overview';
+import { usageQuerySchema } from '@/app/lib/overview/schemas';
 import { listSearches } from '@/app/lib/searches';
 import { listUsers } from '@/app/lib/users';
 import { parseOrThrow } from '@/app/lib/validation';
@@ -21,7 +23,7 @@ import { percentile } from './stats';
  * (2 × COUNT_CAP) fails the plan check: a request's cost must not grow with those tables.
  */
 
-export type ListKind = 'customers' | 'transactions' | 'users' | 'searches';
+export type ListKind = 'customers' | 'transactions' | 'users' | 'searches' | 'overview' | 'usage';
 
 export interface ListCase {
   name: string;
@@ -37,6 +39,9 @@ const ENDPOINT: Record<ListKind, string> = {
   transactions: '/api/admin/credits/transactions',
   users: '/api/admin/users',
   searches: '/api/search/history',
+  overview: '/api/admin/overview',
+  // the customer is the query's `customerId`, moved into the path
+  usage: '/api/admin/customers/:id/usage',
 };
 
 const iso = (daysAgo: number) => new Date(Date.now() - daysAgo * 86_400_000).toISOString();
@@ -83,6 +88,12 @@ export function listCases(size: DatasetSize): ListCase[] {
   x('users: one customer', 'users', `customerId=${small}`);
   x('look-ups: all customers, first page', 'searches', '');
   x('look-ups: one customer', 'searches', `customerId=${small}`);
+
+  // The Overview (issue 13): the whole platform page, and a customer's usage chart.
+  const o = (name: string, kind: ListKind, query: string) => cases.push({ name, kind, query, target: true });
+  o('overview: every figure (GET /api/admin/overview)', 'overview', '');
+  o('overview: customer usage, whale, 90 days', 'usage', 'customerId=1&days=90');
+  o('overview: customer usage, ordinary, 365 days', 'usage', `customerId=${small}&days=365`);
   return cases;
 }
 
@@ -98,15 +109,21 @@ export interface ListResult {
   plan?: PlanSummary;
 }
 
+function requestPath(lc: ListCase): string {
+  if (lc.kind !== 'usage') return `${ENDPOINT[lc.kind]}${lc.query ? `?${lc.query}` : ''}`;
+  const { customerId, ...rest } = params(lc.query);
+  return `${ENDPOINT.usage.replace(':id', customerId!)}?${new URLSearchParams(rest)}`;
+}
+
 export async function timeLists(baseUrl: string, cookie: string, cases: ListCase[], reps: number): Promise<ListResult[]> {
   const out: ListResult[] = [];
   for (const lc of cases) {
-    const path = `${ENDPOINT[lc.kind]}${lc.query ? `?${lc.query}` : ''}`;
+    const path = requestPath(lc);
     const get = async () => {
       const res = await fetch(`${baseUrl}${path}`, { headers: { cookie } });
       const text = await res.text();
       if (res.status !== 200) throw new Error(`GET ${path}: HTTP ${res.status} ${text.slice(0, 300)}`);
-      return JSON.parse(text) as { total: number; totalIsEstimate?: boolean };
+      return JSON.parse(text) as { total?: number; totalIsEstimate?: boolean };
     };
     let last = await get();
     for (let i = 0; i < 2; i++) last = await get(); // warm-up
@@ -158,10 +175,10 @@ export interface PlanSummary {
 
 const GROWING = new Set(['credit_transactions', 'searches']);
 
-function explaining(db: Queryable, sink: { ms: number; statements: number; scans: string[]; violations: string[] }): Queryable {
+export function explaining(db: Queryable, sink: { ms: number; statements: number; scans: string[]; violations: string[] }): Queryable {
   return {
     async query<T>(sql: string, params?: readonly unknown[]) {
-      if (/^\s*SELECT/i.test(sql)) {
+      if (/^\s*(SELECT|WITH)\b/i.test(sql)) {
         const { rows } = await db.query<Record<string, unknown>>(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${sql}`, params);
         let json = Object.values(rows[0]!)[0];
         if (typeof json === 'string') json = JSON.parse(json);
@@ -207,9 +224,14 @@ export async function explainLists(db: Queryable, cases: ListCase[], runs = 3): 
       } else if (lc.kind === 'users') {
         const f = parseOrThrow(userListSchema, params(lc.query));
         await listUsers(q, f.customerId, f);
-      } else {
+      } else if (lc.kind === 'searches') {
         const f = parseOrThrow(searchHistorySchema, params(lc.query));
         await listSearches(q, f.customerId, f);
+      } else if (lc.kind === 'overview') {
+        await overview(q);
+      } else {
+        const { customerId, ...rest } = params(lc.query);
+        await customerUsage(q, Number(customerId), parseOrThrow(usageQuerySchema, rest).days);
       }
       times.push(sink.ms);
     }

@@ -25,6 +25,7 @@ import { runEmbedded, type EmbeddedResult } from './embedded';
 import { creditAdditions, health, lookups, mergeHttp, type HttpResult } from './http';
 import { createGrantCustomers, GRANT_CUSTOMERS, ledgerDb, mergeLedger, runLedger, type LedgerResult } from './ledger';
 import { explainLists, listCases, timeLists, type ListResult } from './lists';
+import { timeOverviewFigures, type FigureResult } from './overview';
 import { runLookupCache, type CacheScenario } from './lookup-cache';
 import { adminQuery, BENCH_DATABASE_URL, connect, createBenchDatabase } from './pg';
 import { mergePgbench, PGBENCH, pgbenchInit, pgbenchN, type PgbenchResult } from './pgbench';
@@ -166,6 +167,9 @@ function printTable(r: Results) {
   };
   if (r.growth) listTable(`Admin lists at the 10× smaller data set (${r.growth.size.customers} customers, ${r.growth.size.transactions} transactions)`, r.growth.lists);
   listTable(`Admin lists (${r.dataset.size.customers} customers, ${r.dataset.size.transactions} transactions)`, r.lists);
+  lines.push('', `Overview figures (lib functions, ${r.dataset.size.customers} customers, ${r.dataset.size.transactions} transactions)`);
+  lines.push(`${pad('figure', 62)}${pad('p50 ms', 8, true)}${pad('p95 ms', 8, true)}${pad('db ms', 8, true)}`);
+  for (const f of r.overview) lines.push(`${pad(f.name, 62)}${pad(f.p50, 8, true)}${pad(f.p95, 8, true)}${pad(f.plan.executionMs, 8, true)}`);
   lines.push('', `Embedded: npm start on a fresh PGlite directory → first page in ${r.embedded.startSeconds} s (median of ${r.embedded.starts.join(', ')}); ${r.embedded.additionsPerSecond} additions/s on PGlite`);
   lines.push(`Memory (server as npm start runs it, --max-old-space-size=${SERVER_HEAP_MB}): RSS ${r.memory.restMb} MB at rest, ${r.memory.afterHttpMb} MB after the HTTP runs (${r.memory.settledMb} MB 10 s later)`);
   if (r.memory.withoutHeapLimit) {
@@ -192,6 +196,8 @@ interface Results {
   dataset: { size: DatasetSize; buildSeconds: number; verifySeconds: number; pgbenchScale: number; pgbenchInitSeconds: number };
   growth?: ListsRun;
   lists: ListResult[];
+  /** The Overview's figures one by one, through the lib functions (bench/overview.ts). */
+  overview: FigureResult[];
   ledger: { seconds: number; slices: number; pgbench: PgbenchResult[]; runs: LedgerResult[] };
   http: { seconds: number; slices: number; pgbench: PgbenchResult[]; runs: HttpResult[] };
   memory: {
@@ -252,6 +258,7 @@ async function main() {
 
     const server = await startBenchServer(serverEnv(bdb.url));
     let lists: ListResult[];
+    let overviewFigures: FigureResult[];
     const httpRuns: HttpResult[] = [];
     const httpPgbench: PgbenchResult[] = [];
     let restMb: number;
@@ -264,6 +271,13 @@ async function main() {
       restMb = server.rssMb();
       log(`server up, RSS at rest ${restMb} MB`);
       lists = await listsOn(bdb.url, server, adminCookie, size);
+      const figuresDb = openPostgres(bdb.url, { max: 4 });
+      try {
+        overviewFigures = await timeOverviewFigures(figuresDb, MODE.listReps, Math.max(2, Math.floor(size.customers / 2) + 17));
+      } finally {
+        await figuresDb.close();
+      }
+      log(`overview figures: ${overviewFigures.map((f) => `${f.name} p95 ${f.p95} ms`).join('; ')}`);
 
       // Ledger core, next to pgbench at each client count, interleaved in short slices (pgbench,
       // then each of ours, repeated) so that background load on the machine hits both alike.
@@ -357,6 +371,7 @@ async function main() {
     partial = {
       dataset: { size, buildSeconds, verifySeconds, pgbenchScale, pgbenchInitSeconds },
       lists,
+      overview: overviewFigures,
       ledger: { seconds: MODE.rounds * MODE.sliceSeconds, slices: MODE.rounds, pgbench: ledgerPgbench, runs: ledgerRuns },
       http: { seconds: MODE.rounds * MODE.httpSliceSeconds, slices: MODE.rounds, pgbench: httpPgbench, runs: httpRuns },
       memory: { restMb, afterHttpMb, settledMb, ...(capped ? { withoutHeapLimit: capped } : {}) },
@@ -383,6 +398,7 @@ async function main() {
   const http8 = partial.http.runs.find((h) => h.connections === 8 && h.endpoint.endsWith('/credits/add'))!;
   const targetLists = partial.lists.filter((l) => l.target);
   const worstList = targetLists.reduce((a, b) => (b.p95 > a.p95 ? b : a));
+  const worstFigure = partial.overview.reduce((a, b) => (b.p95 > a.p95 ? b : a));
   const violations = [...partial.lists, ...(growth?.lists ?? [])].flatMap((l) => l.plan?.violations.map((v) => `${l.name}: ${v}`) ?? []);
   const targets: Results['targets'] = [
     { name: 'ledger core, credit additions at 8 workers ÷ pgbench -N', value: at8('add'), limit: '≥ 0.8', met: at8('add') >= 0.8 },
@@ -394,6 +410,7 @@ async function main() {
       met: ratio(http8.perSecond, partial.http.pgbench.find((p) => p.clients === 8)!.tps) >= 0.5,
     },
     { name: `slowest admin list p95 (${worstList.name})`, value: worstList.p95, limit: '≤ 50 ms', met: worstList.p95 <= 50 },
+    { name: `slowest Overview figure p95 (${worstFigure.name})`, value: worstFigure.p95, limit: '≤ 50 ms', met: worstFigure.p95 <= 50 },
     { name: 'admin list plans: scans of credit_transactions/searches reading > 20,000 rows', value: violations.length, limit: '0', met: violations.length === 0 },
     { name: 'embedded start to first page (s)', value: embedded.startSeconds, limit: '≤ 5 s', met: embedded.startSeconds <= 5 },
     // `npm start` runs the server with the heap limit; without it (plain `next start`) RSS is reported above.

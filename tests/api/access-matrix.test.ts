@@ -336,6 +336,35 @@ const ENDPOINTS: Endpoint[] = [
   },
   {
     method: 'GET',
+    route: '/api/admin/customers/:id/usage',
+    permission: 'credits.read',
+    write: false,
+    ownScopeApplies: true,
+    foreign: 403,
+    successStatus: 200,
+    request: async (t) => ({ path: `/api/admin/customers/${t.customer.id}/usage?days=90` }),
+    verifySuccess: async (t, body, _m, before) => {
+      expect(body).toMatchObject({ customerId: t.customer.id, days: 90, balance: before.customer.creditBalance });
+      expect(body.daily).toHaveLength(90);
+    },
+  },
+  {
+    method: 'GET',
+    route: '/api/admin/overview',
+    permission: 'overview.read',
+    targeted: false,
+    write: false,
+    ownScopeApplies: false,
+    foreign: 403,
+    successStatus: 200,
+    request: async () => ({ path: '/api/admin/overview' }),
+    verifySuccess: async (_t, body) => {
+      expect(body.daily).toHaveLength(90);
+      expect(body.outstanding.total).toBe(body.outstanding.paid + body.outstanding.promotional);
+    },
+  },
+  {
+    method: 'GET',
     route: '/api/admin/customers/:id/grants',
     permission: 'credits.read',
     write: false,

@@ -27,7 +27,7 @@ test('at 390 px no screen or tab scrolls sideways', async ({ page }) => {
   await expectNoSidewaysScroll(page, '/login');
   await screenshot(page, 'login-390');
   await signInAsAdmin(page);
-  const tabs = ['Customers', 'Users', 'Transactions', 'Bulk grants', 'Approvals', 'Audit log'];
+  const tabs = ['Overview', 'Customers', 'Users', 'Transactions', 'Bulk grants', 'Approvals', 'Audit log'];
   for (const name of tabs) {
     await page.getByRole('tab', { name }).click();
     await expect(page.getByRole('tab', { name })).toHaveAttribute('aria-selected', 'true');

@@ -9,12 +9,15 @@ import { ApiKeys } from './ApiKeys';
 import { AuditLog } from './AuditLog';
 import { BulkGrants } from './BulkGrants';
 import { CustomerManagement } from './CustomerManagement';
+import { Overview } from './Overview';
 import { PurchaseHistory } from './PurchaseHistory';
 import { TransactionHistory } from './TransactionHistory';
 import { UserManagement } from './UserManagement';
 import { WebhookManagement } from './WebhookManagement';
 
 const ALL_TABS = [
+  // The platform's figures: for SUPER_ADMINs, first; a CUSTOMER_ADMIN's first tab stays Customers.
+  { id: 'overview', label: 'Overview', permission: 'overview.read' },
   { id: 'customers', label: 'Customers' },
   { id: 'users', label: 'Users' },
   { id: 'transactions', label: 'Transactions' },
@@ -91,6 +94,7 @@ export function AdminDashboard({ me, initialTab }: { me: DashboardUser; initialT
         ))}
       </div>
       <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`} className="tabpanel">
+        {tab === 'overview' && <Overview />}
         {tab === 'customers' && <CustomerManagement />}
         {tab === 'users' && <UserManagement me={me} />}
         {tab === 'transactions' && <TransactionHistory />}

@@ -16,6 +16,7 @@ import { LowBalanceThresholdModal } from '@/app/admin/dialogs/LowBalanceThreshol
 import { notify } from '@/app/_ui/Toasts';
 import { BREAKDOWN_KEYS, type Breakdown } from '@/app/shared/credits';
 import { BalanceChart } from './BalanceChart';
+import { CustomerUsage } from './CustomerUsage';
 import { PagedTable } from '@/app/_ui/PagedTable';
 import { AmountCell, BalanceChangeCell, VoidButton } from './TransactionCells';
 import { Empty, ErrorAlert, Loading } from '@/app/_ui/States';
@@ -129,6 +130,8 @@ export function CustomerDetail({ customerId }: { customerId: number }) {
           !summary.error && <Loading label="Loading credit history…" />
         )}
       </section>
+
+      <CustomerUsage customerId={c.id} />
 
       <section aria-labelledby="grants-heading" className="card stack">
         <h2 id="grants-heading">Live grants</h2>

@@ -52,6 +52,10 @@ export const PERMISSIONS = {
     roles: { SUPER_ADMIN: 'any' },
     forbidden: adminOnly('You must be a SUPER_ADMIN to verify the ledger'),
   },
+  'overview.read': {
+    roles: { SUPER_ADMIN: 'any' },
+    forbidden: adminOnly('You must be a SUPER_ADMIN to view the platform overview'),
+  },
   'customers.read': {
     roles: { SUPER_ADMIN: 'any', CUSTOMER_ADMIN: 'own' },
     forbidden: adminOnly('You must be a SUPER_ADMIN or CUSTOMER_ADMIN to view customers'),
