@@ -1,3 +1,4 @@
+import 'server-only';
 /**
  * libpq multi-host URIs for node-postgres.
  *
@@ -170,31 +171,55 @@ function matches(attrs: TargetSessionAttrs, role: HostRole): boolean {
   }
 }
 
+/** What one host answered when findHost probed it. */
+export interface HostAttempt {
+  host: HostPort;
+  outcome: 'unreachable' | 'primary' | 'standby';
+  readOnly?: boolean;
+  /** The driver's error, for unreachable hosts. */
+  error?: string;
+}
+
+const describeAttempt = (a: HostAttempt) =>
+  `${a.host.host}:${a.host.port}: ${a.outcome === 'unreachable' ? a.error : `${a.outcome}${a.readOnly ? ', read-only' : ''}`}`;
+
+/** No host satisfied target_session_attrs; `attempts` says what each one was. */
+export class NoMatchingHostError extends Error {
+  constructor(
+    readonly targetSessionAttrs: TargetSessionAttrs,
+    readonly attempts: HostAttempt[],
+  ) {
+    super(`No host matches target_session_attrs=${targetSessionAttrs} (${attempts.map(describeAttempt).join('; ')})`);
+    this.name = 'NoMatchingHostError';
+  }
+}
+
 /**
- * Tries the URI's hosts in order and returns the first that satisfies its target_session_attrs, as
- * a single-host connection string for node-postgres. Throws, naming every host and why it was
- * passed over, when none does. Single-host URIs work too.
+ * Tries the URI's hosts in order and returns the first that satisfies its target_session_attrs
+ * (`defaultAttrs` when the URI names none), as a single-host connection string for node-postgres.
+ * Throws a NoMatchingHostError naming every host and why it was passed over when none does.
+ * Single-host URIs work too.
  */
 export async function findHost(
   uri: string,
-  opts: { connectTimeoutMs?: number } = {},
+  opts: { connectTimeoutMs?: number; defaultAttrs?: TargetSessionAttrs } = {},
 ): Promise<{ host: HostPort; connectionString: string }> {
   const parsed = parseMultiHostUri(uri);
+  const attrs = /[?&]target_session_attrs=/.test(uri) ? parsed.targetSessionAttrs : (opts.defaultAttrs ?? parsed.targetSessionAttrs);
   const timeoutMs = opts.connectTimeoutMs ?? (Number(parsed.params.connect_timeout) * 1000 || 5_000);
-  const reasons: string[] = [];
+  const attempts: HostAttempt[] = [];
   let fallback: { host: HostPort; connectionString: string } | undefined;
   for (const host of parsed.hosts) {
-    const label = `${host.host}:${host.port}`;
     try {
       const { role, connectionString } = await probe(parsed, host, timeoutMs);
-      if (matches(parsed.targetSessionAttrs, role)) return { host, connectionString };
+      if (matches(attrs, role)) return { host, connectionString };
       fallback ??= { host, connectionString };
-      reasons.push(`${label}: ${role.inRecovery ? 'standby' : 'primary'}${role.readOnly ? ', read-only' : ''}`);
+      attempts.push({ host, outcome: role.inRecovery ? 'standby' : 'primary', readOnly: role.readOnly });
     } catch (err) {
-      reasons.push(`${label}: ${(err as Error).message}`);
+      attempts.push({ host, outcome: 'unreachable', error: (err as Error).message });
     }
   }
   // prefer-standby: any server will do when no standby answers.
-  if (parsed.targetSessionAttrs === 'prefer-standby' && fallback) return fallback;
-  throw new Error(`No host matches target_session_attrs=${parsed.targetSessionAttrs} (${reasons.join('; ')})`);
+  if (attrs === 'prefer-standby' && fallback) return fallback;
+  throw new NoMatchingHostError(attrs, attempts);
 }
