@@ -18,6 +18,8 @@ try {
       .catch((err) => console.error('[lookups] refund sweep failed:', (err as Error).message));
   void sweep();
   setInterval(sweep, 60_000).unref();
+  // scripts/server.mjs calls this once the requests in flight have drained (SIGTERM, pm2 reload).
+  (globalThis as { [k: symbol]: unknown })[Symbol.for('roblox-tool.shutdown')] = () => db.close();
 } catch (err) {
   console.error(`[startup] ${(err as Error).message}`);
   process.exit(1);

@@ -6,6 +6,6 @@ import { endpoint, route } from '@/app/lib/http/door';
 export const { GET, POST, PUT, PATCH, DELETE } = endpoint({
   GET: route(
     { permission: 'credits.read', query: transactionFilterSchema, tenant: { query: 'customerId', action: 'view transactions of' } },
-    ({ db, tenant, query }) => listTransactions(db, tenant, query),
+    ({ reads, tenant, query }) => listTransactions(reads, tenant, query),
   ),
 });

@@ -9,11 +9,11 @@ const HEADER = ['id', 'created_at', 'customer_id', 'customer_name', 'user_id', '
 export const { GET, POST, PUT, PATCH, DELETE } = endpoint({
   GET: route(
     { permission: 'credits.read', query: transactionFilterSchema, tenant: { query: 'customerId', action: 'export transactions of' } },
-    ({ db, tenant, query }) =>
+    ({ reads, tenant, query }) =>
       csvResponse(
         `credit-transactions-${new Date().toISOString().slice(0, 10)}.csv`,
         HEADER,
-        allTransactions(db, tenant, query),
+        allTransactions(reads, tenant, query),
         (t) => [t.id, t.createdAt, t.customerId, t.customerName, t.userId, t.username, t.type, t.amount, t.balanceBefore, t.balanceAfter, t.description, t.paymentId],
       ),
   ),

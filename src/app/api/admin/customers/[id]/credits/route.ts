@@ -6,6 +6,6 @@ import { idParams } from '@/app/lib/validation';
 export const { GET, POST, PUT, PATCH, DELETE } = endpoint({
   GET: route(
     { permission: 'credits.read', params: idParams, tenant: { params: 'id', action: 'view credits of' } },
-    ({ db, params }) => creditSummary(db, params.id),
+    ({ reads, params }) => creditSummary(reads, params.id),
   ),
 });
