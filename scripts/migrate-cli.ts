@@ -1,7 +1,12 @@
+import { config } from '../src/app/lib/config';
 import { openDatabase } from '../src/app/lib/db';
 import { migrate } from '../src/app/lib/db/migrate';
+import { openPostgres } from '../src/app/lib/db/postgres';
 
-/** `npm run migrate [-- --to NNN]`: applies pending migrations to DATABASE_URL, or the embedded database. */
+/**
+ * `npm run migrate [-- --to NNN]`: applies pending migrations as the tables' owner
+ * (MIGRATION_DATABASE_URL, else DATABASE_URL), or to the embedded database.
+ */
 export async function main(argv: string[]): Promise<void> {
   const toIndex = argv.indexOf('--to');
   const to = toIndex >= 0 ? Number(argv[toIndex + 1]) : undefined;
@@ -9,8 +14,9 @@ export async function main(argv: string[]): Promise<void> {
     console.error('usage: npm run migrate -- [--to VERSION]   e.g. --to 012');
     process.exit(2);
   }
-  const target = process.env.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : 'the embedded database';
-  const db = await openDatabase();
+  const ownerUrl = config.migrationDatabaseUrl;
+  const target = process.env.MIGRATION_DATABASE_URL ? 'PostgreSQL (MIGRATION_DATABASE_URL)' : process.env.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : 'the embedded database';
+  const db = ownerUrl ? openPostgres(ownerUrl, { max: 1 }) : await openDatabase();
   try {
     const applied = await migrate(db, { to, log: (line) => console.log(line) });
     const { rows } = await db.query<{ v: number | null }>('SELECT max(version) AS v FROM schema_migrations');

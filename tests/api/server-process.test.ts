@@ -9,7 +9,9 @@ import { startFakeRoblox } from '../support/fake-roblox';
 import { ApiClient } from '../support/http-client';
 import { startServer, type RunningServer } from '../support/server';
 import { assertExactErrorShape, PASSWORD, server } from '../support/api';
-import { unique } from '../support/db';
+import { migrate } from '@/app/lib/db/migrate';
+import { openPostgres } from '@/app/lib/db/postgres';
+import { createPostgresDatabase, unique } from '../support/db';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -122,3 +124,34 @@ async function rawRequest(method: string, path: string): Promise<{ status: numbe
     });
   });
 }
+
+describe.runIf(onPostgres)('npm start as a member of roblox_tool_app (issue 10, defect 9)', () => {
+  it('starts on an already-migrated database with nothing but that role, and serves the guide', async () => {
+    const created = await createPostgresDatabase();
+    const owner = openPostgres(created.url, { max: 1 });
+    const login = unique('rt_app');
+    try {
+      await migrate(owner);
+      await owner.exec(`CREATE ROLE ${login} LOGIN IN ROLE roblox_tool_app`);
+      const url = new URL(created.url);
+      url.username = login;
+      const s = await startServer({}, { databaseUrl: url.toString() });
+      try {
+        expect(s.output()).not.toMatch(/applied migration|permission denied/);
+        const admin = new ApiClient(s.baseUrl);
+        await admin.signIn(s.adminUsername, s.adminPassword);
+        const { customer } = await admin.expectJson(admin.post('/api/admin/customers', { name: unique('Least privilege') }), 201);
+        const added = await admin.expectJson(admin.post('/api/admin/credits/add', { customerId: customer.id, amount: 100, description: 'Demo account credits' }), 200);
+        expect(added.transaction).toMatchObject({ amount: 100, balanceBefore: 0, balanceAfter: 100 });
+        const { rows } = await owner.query<{ usename: string }>(`SELECT DISTINCT usename FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`);
+        expect(rows.map((r) => r.usename)).toEqual([login]);
+      } finally {
+        await s.stop();
+      }
+    } finally {
+      await owner.exec(`DROP OWNED BY ${login}; DROP ROLE IF EXISTS ${login}`).catch(() => {});
+      await owner.close();
+      await created.drop();
+    }
+  });
+});

@@ -362,3 +362,67 @@ CREATE INDEX users_role_idx ON users (role, id);
 CREATE INDEX users_active_idx ON users (active, id);
 CREATE INDEX users_created_at_idx ON users (created_at, id);
 CREATE INDEX users_last_login_at_idx ON users (last_login_at NULLS FIRST, id);
+
+-- ---------------------------------------------------------------------------
+-- From 035_app_role.sql
+-- ---------------------------------------------------------------------------
+-- The run-time role: the app connects as a login role that is a member of roblox_tool_app (NOLOGIN),
+-- not as the tables' owner, so the database's guards bind the app itself: it can't disable a
+-- trigger, change the schema, truncate a table or rewrite the ledger. Migrations run as the owner
+-- (MIGRATION_DATABASE_URL). docs/SECURITY.md, "Production database roles", has the set-up.
+
+-- Roles belong to the whole server, so another database may have made it already (concurrently, too).
+DO $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'roblox_tool_app') THEN
+    BEGIN
+      CREATE ROLE roblox_tool_app NOLOGIN;
+    EXCEPTION WHEN duplicate_object OR unique_violation THEN
+      NULL;
+    END;
+  END IF;
+END $$;
+
+-- Balances move only through the ledger, so the account rows can't be wiped wholesale either.
+CREATE FUNCTION forbid_truncate() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION '% cannot be truncated', TG_TABLE_NAME USING ERRCODE = 'restrict_violation';
+END $$;
+
+CREATE TRIGGER customer_credits_no_truncate BEFORE TRUNCATE ON customer_credits
+  FOR EACH STATEMENT EXECUTE FUNCTION forbid_truncate();
+
+-- The triggers that maintain the accounts and counters run as their owner: the app may INSERT a
+-- ledger row, and the trigger (not the app) moves the balance, which the app itself may not UPDATE.
+ALTER FUNCTION credit_transactions_apply() SECURITY DEFINER SET search_path = public, pg_temp;
+ALTER FUNCTION customers_open_credit_account() SECURITY DEFINER SET search_path = public, pg_temp;
+ALTER FUNCTION customers_open_counters() SECURITY DEFINER SET search_path = public, pg_temp;
+ALTER FUNCTION users_count() SECURITY DEFINER SET search_path = public, pg_temp;
+ALTER FUNCTION searches_count() SECURITY DEFINER SET search_path = public, pg_temp;
+
+-- No DDL: only the owner creates objects here (PostgreSQL 15's default; older clusters granted it to everyone).
+REVOKE CREATE ON SCHEMA public FROM PUBLIC;
+GRANT USAGE ON SCHEMA public TO roblox_tool_app;
+
+-- Reading and writing rows, never TRUNCATE, REFERENCES or TRIGGER; then, table by table, less.
+-- tests/integration/app-role.test.ts holds the full list: a table without a decision there fails it.
+GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO roblox_tool_app;
+GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO roblox_tool_app;
+
+REVOKE INSERT, UPDATE, DELETE ON customer_credits, customer_counters, customer_stats FROM roblox_tool_app;
+-- The runner's own table exists wherever migrations ran (not in a database built from schema.sql).
+DO $$
+BEGIN
+  IF to_regclass('schema_migrations') IS NOT NULL THEN
+    REVOKE INSERT, UPDATE, DELETE ON schema_migrations FROM roblox_tool_app;
+  END IF;
+END $$;
+REVOKE UPDATE, DELETE ON credit_transactions, idempotency_keys, app_settings FROM roblox_tool_app;
+REVOKE DELETE ON customers, users, searches FROM roblox_tool_app;
+REVOKE USAGE, SELECT ON SEQUENCE credit_transactions_id_seq FROM roblox_tool_app;
+
+-- Tables the owner creates later get the same row privileges; a migration that adds an
+-- append-only table revokes what it must (and says so in the test's list).
+ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO roblox_tool_app;
+ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO roblox_tool_app;
