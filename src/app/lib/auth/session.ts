@@ -1,8 +1,8 @@
 import 'server-only';
-import { decode } from 'next-auth/jwt';
 import type { Db } from '../db';
 import { AppError } from '../errors';
 import { findCaller, type Caller } from './caller';
+import { decodeSessionToken } from './token-cache';
 
 export const SESSION_COOKIE = 'next-auth.session-token';
 
@@ -24,7 +24,7 @@ const signedOut = (details: string) => new AppError('unauthorized', 'Unauthorize
 export async function authenticate(db: Db, sessionSecret: string, cookieHeader: string | null): Promise<Caller> {
   const token = readCookie(cookieHeader, SESSION_COOKIE);
   if (!token) throw signedOut('No session: sign in first');
-  const claims = await decode({ token, secret: sessionSecret }).catch(() => null);
+  const claims = await decodeSessionToken(token, sessionSecret);
   const id = Number(claims?.sub);
   if (!Number.isSafeInteger(id) || id <= 0) throw signedOut('Session is invalid or has expired: sign in again');
   const caller = await findCaller(db, id);

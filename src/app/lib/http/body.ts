@@ -34,7 +34,10 @@ export async function readJson(req: Request): Promise<unknown> {
   if (req.body) {
     const reader = req.body.getReader();
     for (;;) {
-      const { done, value } = await reader.read();
+      // A client that hangs up mid-body gets no answer anyway; it is no server error either.
+      const { done, value } = await reader.read().catch(() => {
+        throw new AppError('bad_request', 'Request body incomplete', 'The connection closed before the whole body arrived');
+      });
       if (done) break;
       size += value.byteLength;
       if (size > MAX_BODY_BYTES) {
