@@ -1,5 +1,5 @@
 /**
- * `npx tsx tests/chaos/formation-selftest.ts [--default]`: builds a pg_auto_failover formation,
+ * `npx tsx --conditions=react-server tests/chaos/formation-selftest.ts [--default]`: builds a pg_auto_failover formation,
  * writes rows through the multi-host URI, SIGKILLs the primary, waits for the standby to take
  * writes, checks that every acknowledged row is there, and tears it all down. Prints timings.
  * --default measures pg_auto_failover's stock failure detection instead of the tuned one.
