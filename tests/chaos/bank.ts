@@ -190,7 +190,7 @@ async function runPhase(phase: string): Promise<PhaseReport> {
   };
 
   const violations: string[] = [];
-  const faults: Record<string, number> = failover ? { killPrimary: 0 } : reload ? { pm2Reload: 0 } : { terminateBackends: 0, restartPostgres: 0, killApp: 0 };
+  const faults: Record<string, number> = failover ? { killPrimary: 0 } : reload ? { pm2Reload: 0 } : Object.fromEntries(FAULTS.map((k) => [k, 0]));
   const adds: AddOp[] = [];
   const lookups = { total: 0, ok: 0, insufficient: 0, upstreamFailed: 0, unknown: 0 };
   const reads = { total: 0, ok: 0, failed: 0 };
@@ -410,8 +410,14 @@ async function runPhase(phase: string): Promise<PhaseReport> {
     }
     if (reload && failedRequests > 0) violations.push(`${failedRequests} request(s) failed during pm2 reload (refused, reset or 5xx)`);
     // Issue 10, defect 8: connections lost under the faults must never surface as uncaught exceptions.
-    const uncaughtExceptions = (app.output().match(/uncaughtException|Unhandled 'error' event/g) ?? []).length;
-    if (uncaughtExceptions > 0) violations.push(`${uncaughtExceptions} uncaughtException line(s) in the servers' logs`);
+    const logs = app.output();
+    fs.mkdirSync('test-results', { recursive: true });
+    fs.writeFileSync(path.join('test-results', `chaos-${phase}-servers.log`), logs);
+    const uncaught = logs.split('\n').flatMap((line, i, all) => (/uncaughtException|Unhandled 'error' event/.test(line) ? [all.slice(i, i + 3).join(' | ')] : []));
+    const uncaughtExceptions = uncaught.length;
+    if (uncaughtExceptions > 0) {
+      violations.push(`${uncaughtExceptions} uncaughtException line(s) in the servers' logs (test-results/chaos-${phase}-servers.log), first: ${uncaught[0]}`);
+    }
 
     if (!failover) await waitForPostgres(ADMIN_URL);
     const verified = await verify(await verifyUrl(), runId, adds, violations);

@@ -73,9 +73,13 @@ class Endpoint {
         keepAlive: true,
       });
       const target: Target = { pool, host: found.host };
-      // An idle client losing its connection (restart, pg_terminate_backend, a dead node) must not
-      // crash the process; it also tells us early that the node may be gone.
+      // A client losing its connection (restart, pg_terminate_backend, a dead node) must never be an
+      // uncaughtException (issue 10, defect 8), whatever state it is in: idle (the pool's 'error'),
+      // checked out between queries, or being closed by a pool that is being retired (pg-pool then
+      // leaves it without any listener). Every client gets one for its whole life; the error also
+      // tells us early that the node may be gone.
       pool.on('error', (err) => this.broken(target, err));
+      pool.on('connect', (client) => client.on('error', (err) => this.broken(target, err)));
       const moved = this.lastHost && (this.lastHost.host !== found.host.host || this.lastHost.port !== found.host.port);
       if (moved || this.failures > 0) console.log(`[db] ${this.role} is ${label(found.host)}${moved ? ` (was ${label(this.lastHost!)})` : ''}`);
       this.target = target;
@@ -161,8 +165,8 @@ function through(endpoint: Endpoint): Queryable {
 async function transaction<T>(endpoint: Endpoint, fn: (tx: Queryable) => Promise<T>): Promise<T> {
   return endpoint.run(async (pool, target) => {
     const client = await pool.connect();
-    // pg removes its own listener from a checked-out client: without ours, a connection lost while
-    // the transaction waits on something else is an uncaughtException (issue 10, defect 8).
+    // A connection lost while the transaction waits on something else: the client must not go
+    // back to the pool (every client also has the endpoint's own listener, see resolve()).
     let lost: Error | undefined;
     const onError = (err: Error) => {
       lost = err;
