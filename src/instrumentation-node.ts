@@ -4,8 +4,8 @@ import { app } from './app/lib/app';
 import { pruneSessions } from './app/lib/auth/session';
 import { checkConfig } from './app/lib/config';
 import { installServerHooks } from './app/lib/http/server-hooks';
-import { creditExpiryJob } from './app/lib/credits/jobs';
 import { startJobs } from './app/lib/jobs';
+import { SERVER_JOBS } from './app/lib/jobs/server-jobs';
 import { refundStaleSearches } from './app/lib/searches';
 
 // Without NEXTAUTH_URL, NextAuth builds its URLs from the request's Host header.
@@ -29,8 +29,13 @@ try {
   setInterval(() => {
     pruneSessions(db).catch((err) => console.error('[auth] session clean-up failed:', (err as Error).message));
   }, 3_600_000).unref();
-  const jobs = await startJobs(db, [creditExpiryJob]);
+  const jobs = await startJobs(db, SERVER_JOBS);
   console.log(`[startup] background jobs on ${jobs.kind}`);
+  // scripts/server.mjs calls this once the requests in flight have drained (SIGTERM, pm2 reload).
+  (globalThis as { [k: symbol]: unknown })[Symbol.for('roblox-tool.shutdown')] = async () => {
+    await jobs.stop();
+    await db.close();
+  };
 } catch (err) {
   console.error(`[startup] ${(err as Error).message}`);
   process.exit(1);

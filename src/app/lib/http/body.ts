@@ -4,6 +4,25 @@ import { assertStorableText } from '../text';
 import { inspectJson } from './json-keys';
 
 export const MAX_BODY_BYTES = 64 * 1024;
+
+export const JSON_ONLY = ['application/json'] as const;
+
+/**
+ * A body of a type the route doesn't take is a 415, before it is read: a cross-site form can send
+ * text/plain or form-urlencoded without a CORS preflight, JSON it can't. Bodiless requests (an
+ * action with nothing to say) pass unless the route declares a body.
+ */
+export function assertContentType(req: Request, accepts: readonly string[], bodyDeclared: boolean): void {
+  const hasBody = bodyDeclared || Number(req.headers.get('content-length') ?? 0) > 0 || req.headers.has('transfer-encoding');
+  if (!hasBody) return;
+  const type = (req.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  if (accepts.includes(type)) return;
+  throw new AppError(
+    'unsupported_media_type',
+    'Unsupported Media Type',
+    `${type ? `Content-Type ${type} is not accepted here` : 'The request has no Content-Type'}: send the body as ${accepts.join(' or ')} (Content-Type: ${accepts[0]})`,
+  );
+}
 const MAX_JSON_DEPTH = 32;
 
 /** Reads a body of at most 64 KiB as text, without trusting Content-Length. */
@@ -15,7 +34,10 @@ export async function readText(req: Request): Promise<string> {
   if (req.body) {
     const reader = req.body.getReader();
     for (;;) {
-      const { done, value } = await reader.read();
+      // A client that hangs up mid-body gets no answer anyway; it is no server error either.
+      const { done, value } = await reader.read().catch(() => {
+        throw new AppError('bad_request', 'Request body incomplete', 'The connection closed before the whole body arrived');
+      });
       if (done) break;
       size += value.byteLength;
       if (size > MAX_BODY_BYTES) {

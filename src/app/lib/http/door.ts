@@ -4,12 +4,12 @@ import { app } from '../app';
 import type { Caller } from '../auth/caller';
 import { opensBeforeEnrolment, PERMISSIONS, scopeOf, type Permission, type Scope } from '../auth/permissions';
 import { secretsOf } from '../auth/keys';
-import { authenticate } from '../auth/session';
+import { authenticate, readCookie } from '../auth/session';
 import { assertEnrolled } from '../auth/two-factor';
-import type { Db } from '../db';
+import type { Db, Queryable } from '../db';
 import { AppError, forbidden } from '../errors';
 import { parseOrThrow, searchParamsObject } from '../validation';
-import { readJson } from './body';
+import { assertContentType, JSON_ONLY, readJson } from './body';
 import { clientOf } from './client-address';
 import { assertSameOrigin } from './csrf';
 import type { Claim } from '../idempotency/store';
@@ -52,11 +52,23 @@ export interface RouteSpec<P, Q, B> {
   idempotency?: 'transaction' | 'claim';
   /** Status of a successful answer (default 200). */
   status?: number;
+  /**
+   * Media types a mutating request's body may have (default: application/json only; anything else
+   * is a 415). A route documented to take another type (a CSV upload, a provider's webhook that
+   * reads its raw body) declares it here and reads `req` itself.
+   */
+  accepts?: readonly string[];
 }
 
 export interface RouteContext<P, Q, B> {
   req: Request;
   db: Db;
+  /**
+   * Where reads that may lag behind the primary go: the read replica (DATABASE_READ_URL), unless
+   * this client wrote something the replica hasn't replayed yet, or it is down. Admin lists,
+   * exports and the overview read here; everything else reads `db`.
+   */
+  reads: Queryable;
   caller: Caller;
   /** The session key secrets, current first (what 2FA secrets are sealed with). */
   secrets: string[];
@@ -118,6 +130,8 @@ export function route<P = undefined, Q = undefined, B = undefined>(spec: RouteSp
         const { error, details } = PERMISSIONS[spec.permission].forbidden;
         throw new AppError('forbidden', error, details);
       }
+      const mutating = MUTATING.has(req.method);
+      if (mutating) assertContentType(req, spec.accepts ?? JSON_ONLY, spec.body !== undefined);
       const params = (spec.params ? parseOrThrow(spec.params, await ctx.params) : undefined) as P;
       const query = (spec.query ? parseOrThrow(spec.query, searchParamsObject(new URL(req.url))) : undefined) as Q;
       const body = (spec.body ? parseOrThrow(spec.body, await readJson(req)) : undefined) as B;
@@ -125,8 +139,9 @@ export function route<P = undefined, Q = undefined, B = undefined>(spec: RouteSp
         ? resolveTenant(caller, scope, requestedTenant(spec.tenant, { body, query, params }), spec.tenant === 'scope' ? 'act on' : spec.tenant.action)
         : undefined;
       const status = spec.status ?? 200;
+      const reads = db.reads(readCookie(req.headers.get('cookie'), READ_AFTER_COOKIE));
       const call = async (db: Db, claim?: Claim) => {
-        const out = await handler({ req, db, caller, secrets, scope, tenant, params, query, body, claim });
+        const out = await handler({ req, db, reads, caller, secrets, scope, tenant, params, query, body, claim });
         return out instanceof Response ? out : { status, body: out };
       };
       const stored = async (db: Db, claim?: Claim) => {
@@ -141,12 +156,23 @@ export function route<P = undefined, Q = undefined, B = undefined>(spec: RouteSp
         : spec.idempotency === 'claim'
           ? await claimed(db, request, (claim) => stored(db, claim))
           : await idempotent(db, request, (tx) => stored(tx));
-      return out instanceof Response ? out : json(out.body, out.status);
+      const headers = mutating ? await readAfterCookie(db) : {};
+      return out instanceof Response ? out : json(out.body, out.status, headers);
     } catch (err) {
       return errorResponse(err);
     }
   };
   return Object.assign(run, { spec: spec as RouteSpec<unknown, unknown, unknown> });
+}
+
+const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+// With a read replica, a write's answer carries the primary's WAL position: this client's lag-
+// tolerant reads go to the replica only once it has replayed that far (read-your-own-writes).
+const READ_AFTER_COOKIE = 'rt-read-after';
+async function readAfterCookie(db: Db): Promise<Record<string, string>> {
+  const lsn = await db.writePosition().catch(() => null);
+  return lsn ? { 'Set-Cookie': `${READ_AFTER_COOKIE}=${lsn}; Path=/; HttpOnly; SameSite=Lax; Max-Age=60` } : {};
 }
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;

@@ -126,17 +126,38 @@ function operation(route: DeclaredRoute) {
   };
 }
 
+function healthSchema(up: boolean) {
+  return {
+    type: 'object',
+    required: ['ok', 'status', 'database'],
+    properties: {
+      ok: { const: up },
+      status: { const: up ? 'ok' : 'unavailable' },
+      database: {
+        type: 'object',
+        required: ['kind', 'host', 'port', 'writable'],
+        properties: {
+          kind: { enum: up ? ['postgres', 'pglite'] : ['postgres', 'pglite', null] },
+          host: { type: ['string', 'null'] },
+          port: { type: ['integer', 'null'] },
+          writable: { const: up },
+        },
+      },
+    },
+  };
+}
+
 /** The routes outside the door: NextAuth's sign-in and the health check, described as they answer. */
 const PUBLIC_PATHS = {
   '/api/health': {
     get: {
       operationId: 'getApiHealth',
-      summary: 'Health check for load balancers: 200 when the database answers',
+      summary: 'Health check for load balancers: which database node this instance is on; 200 when it takes writes',
       tags: ['health'],
       security: [],
       responses: {
-        '200': { description: 'Up', content: { 'application/json': { schema: { type: 'object', required: ['status'], properties: { status: { const: 'ok' } } } } } },
-        '503': { description: 'The database does not answer', content: { 'application/json': { schema: { type: 'object' } } } },
+        '200': { description: 'Up', content: { 'application/json': { schema: healthSchema(true) } } },
+        '503': { description: 'No database node that takes writes (unreachable, read-only, a failover under way)', content: { 'application/json': { schema: healthSchema(false) } } },
       },
     },
   },

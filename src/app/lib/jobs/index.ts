@@ -1,8 +1,7 @@
 import 'server-only';
-import { config } from '../config';
 import type { Db } from '../db';
 import { startInProcess } from './in-process';
-import { startPgBoss } from './pgboss';
+import { preparePgBoss, startPgBoss } from './pgboss';
 import type { JobDefinition, JobRunner } from './types';
 
 export type { JobDefinition, JobRunner } from './types';
@@ -12,10 +11,12 @@ export type { JobDefinition, JobRunner } from './types';
  * one runner per job across instances, retried), in-process on the embedded PGlite. Payments, bulk
  * grants and webhook deliveries define their jobs the same way: `{ name, everySeconds?, run }`.
  */
-export function startJobs(db: Db, jobs: Array<JobDefinition<never>>, connectionString = config.databaseUrl): Promise<JobRunner> {
-  if (db.kind === 'postgres') {
-    if (!connectionString) throw new Error('startJobs on PostgreSQL needs its connection string');
-    return startPgBoss(db, connectionString, jobs);
-  }
+export function startJobs(db: Db, jobs: Array<JobDefinition<never>>): Promise<JobRunner> {
+  if (db.kind === 'postgres') return startPgBoss(db, jobs);
   return Promise.resolve(startInProcess(db, jobs));
+}
+
+/** The owner's part of the jobs' schema (pg-boss's tables and queues), run with the migrations. */
+export async function prepareJobs(owner: Db, jobs: Array<JobDefinition<never>>): Promise<void> {
+  if (owner.kind === 'postgres') await preparePgBoss(owner, jobs);
 }
