@@ -9,6 +9,8 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addCredits } from '@/app/lib/credits';
+import { prepareJobs } from '@/app/lib/jobs';
+import { SERVER_JOBS } from '@/app/lib/jobs/server-jobs';
 import type { Queryable } from '@/app/lib/db/types';
 import { createTestDb, unique, type TestDatabase } from '../support/db';
 import { onPostgres } from '../support/env';
@@ -214,5 +216,29 @@ describe("the app's connection cannot get round the ledger's guards", () => {
 
   it('TRUNCATE of the accounts is refused even for the owner (the guard trigger)', async () => {
     await expect(t.db.exec('TRUNCATE customer_credits CASCADE')).rejects.toThrow(/cannot be truncated/);
+  });
+});
+
+describe.runIf(onPostgres)("pg-boss's schema (the background jobs)", () => {
+  it('is prepared by the owner; the app role may use its rows but create nothing there and truncate nothing', async () => {
+    await prepareJobs(t.db, SERVER_JOBS);
+    const { rows } = await t.db.query<{ usage: boolean; create: boolean; truncate: string[]; missing: string[] }>(
+      `SELECT has_schema_privilege($1, 'pgboss', 'USAGE') AS usage, has_schema_privilege($1, 'pgboss', 'CREATE') AS create,
+              ARRAY(SELECT c.relname::text FROM pg_class c WHERE c.relnamespace = 'pgboss'::regnamespace AND c.relkind IN ('r', 'p')
+                      AND has_table_privilege($1, c.oid, 'TRUNCATE')) AS truncate,
+              ARRAY(SELECT c.relname::text FROM pg_class c WHERE c.relnamespace = 'pgboss'::regnamespace AND c.relkind IN ('r', 'p')
+                      AND NOT has_table_privilege($1, c.oid, 'SELECT, INSERT, UPDATE, DELETE')) AS missing`,
+      [ROLE],
+    );
+    expect(rows).toEqual([{ usage: true, create: false, truncate: [], missing: [] }]);
+    const app = await asApp();
+    try {
+      await expect(app.q.exec('CREATE TABLE pgboss.stolen (x int)')).rejects.toThrow(/permission denied/);
+      await expect(app.q.exec('TRUNCATE pgboss.job')).rejects.toThrow(/permission denied/);
+      const queued = await app.q.query<{ n: number }>('SELECT count(*)::int AS n FROM pgboss.queue WHERE name = $1', [SERVER_JOBS[0]!.name]);
+      expect(queued.rows).toEqual([{ n: 1 }]);
+    } finally {
+      await app.end();
+    }
   });
 });
