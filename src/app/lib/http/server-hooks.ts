@@ -13,7 +13,7 @@ import { PEER_HEADER, peerStamp } from './client-address';
  * wrapping the HTTP server's events: the one place that sees the socket, the raw method and the
  * raw path, whichever server (scripts/server.mjs, `next start`) runs Next.
  */
-const ROUTABLE = ['GET', 'HEAD', 'OPTIONS', 'POST', 'PUT', 'PATCH', 'DELETE'];
+const ROUTABLE = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 const ALLOW = ROUTABLE.join(', ');
 const INSTALLED = Symbol.for('roblox-tool.server-hooks');
 type Holder = { [INSTALLED]?: true };
@@ -73,8 +73,9 @@ export function installServerHooks(): void {
         return true;
       }
       req.headers[PEER_HEADER] = peerStamp(req.socket?.remoteAddress);
-    } else if (event === 'listening' && this.listenerCount('connect') === 0) {
-      // Without a 'connect' listener Node drops a CONNECT's socket without a word.
+    } else if (event === 'connection' && this.listenerCount('connect') === 0) {
+      // Without a 'connect' listener Node drops a CONNECT's socket without a word. Added with the
+      // first connection: the server may be listening before the hooks are installed.
       this.on('connect', refuseConnect);
     }
     return emit.apply(this, [event, ...args] as Parameters<typeof emit>);

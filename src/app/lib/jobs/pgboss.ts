@@ -34,21 +34,31 @@ BEGIN
   END IF;
 END $$`;
 
+// Servers starting together (WEB_CONCURRENCY) race on the same new schema, partitions and catalog
+// rows; PostgreSQL then aborts one of them, which simply does it again (it is all idempotent).
+const isRace = (err: unknown) => (err as { code?: unknown }).code === '40P01' || /tuple concurrently (updated|deleted)|already exists/.test(String((err as Error).message));
+
 /**
  * The owner's part (`npm run migrate`, or a server that connects as the owner): pg-boss's schema
  * installed or upgraded, the jobs' queues (each a partition: DDL) created, and the run-time role
  * allowed to use them. A server running as roblox_tool_app then needs no DDL at start.
  */
 export async function preparePgBoss(owner: Db, jobs: Jobs): Promise<void> {
-  const boss = new PgBoss({ db: viaDb(owner), supervise: false, schedule: false });
-  boss.on('error', (err) => console.error('[jobs] pg-boss error:', err.message));
-  await boss.start();
-  try {
-    await createQueues(boss, jobs);
-  } finally {
-    await boss.stop({ graceful: false, wait: true });
+  for (let attempt = 1; ; attempt++) {
+    const boss = new PgBoss({ db: viaDb(owner), supervise: false, schedule: false });
+    boss.on('error', (err) => console.error('[jobs] pg-boss error:', err.message));
+    try {
+      await boss.start();
+      await createQueues(boss, jobs);
+      await owner.exec(GRANT_APP_ROLE);
+      return;
+    } catch (err) {
+      if (!isRace(err) || attempt >= 5) throw err;
+      await new Promise((r) => setTimeout(r, 50 + Math.random() * 200 * attempt));
+    } finally {
+      await boss.stop({ graceful: false, wait: true });
+    }
   }
-  await owner.exec(GRANT_APP_ROLE);
 }
 
 /**
@@ -60,7 +70,9 @@ export async function preparePgBoss(owner: Db, jobs: Jobs): Promise<void> {
  */
 export async function startPgBoss(db: Db, jobs: Jobs): Promise<JobRunner> {
   const owner = await mayInstall(db);
-  const boss = new PgBoss({ db: viaDb(db), schedule: false, migrate: owner });
+  if (owner) await preparePgBoss(db, jobs);
+  // Whatever the role: the schema and the queues exist now, so nothing here needs DDL.
+  const boss = new PgBoss({ db: viaDb(db), schedule: false, migrate: false });
   boss.on('error', (err) => console.error('[jobs] pg-boss error:', err.message));
   try {
     await boss.start();
@@ -69,7 +81,6 @@ export async function startPgBoss(db: Db, jobs: Jobs): Promise<JobRunner> {
     if (owner) throw err;
     throw new Error(`background jobs: ${(err as Error).message}; run \`npm run migrate\` as the tables' owner (MIGRATION_DATABASE_URL) first`);
   }
-  if (owner) await db.exec(GRANT_APP_ROLE);
   const timers: NodeJS.Timeout[] = [];
   for (const job of jobs) {
     await boss.work<object>(job.name, { pollingIntervalSeconds: 1 }, async ([j]) => {
