@@ -3,6 +3,7 @@
 import { app } from './app/lib/app';
 import { pruneSessions } from './app/lib/auth/session';
 import { checkConfig } from './app/lib/config';
+import { DatabaseUnavailableError } from './app/lib/db/unavailable';
 import { installServerHooks } from './app/lib/http/server-hooks';
 import { startJobs } from './app/lib/jobs';
 import { SERVER_JOBS } from './app/lib/jobs/server-jobs';
@@ -14,9 +15,27 @@ if (!process.env.NEXTAUTH_URL) process.env.AUTH_TRUST_HOST ??= 'true';
 // Before the first request: the sign-in limits need every request's real socket address.
 installServerHooks();
 
+/**
+ * The app once its database answers. A database that is away for a moment at start (restarting, a
+ * failover under way, pgbouncer reconnecting) is waited for, as requests wait for it later; anything
+ * else (bad configuration, a bootstrap conflict) stops the start at once.
+ */
+async function appOnceDatabaseAnswers(waitMs = 60_000) {
+  const deadline = Date.now() + waitMs;
+  for (let delay = 500; ; delay = Math.min(delay * 2, 5_000)) {
+    try {
+      return await app();
+    } catch (err) {
+      if (!(err instanceof DatabaseUnavailableError) || Date.now() + delay > deadline) throw err;
+      console.log(`[startup] ${err.message} (${err.details}): trying again in ${delay} ms`);
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+}
+
 try {
   checkConfig();
-  const { db } = await app();
+  const { db } = await appOnceDatabaseAnswers();
   console.log(`[startup] ready on ${db.kind === 'pglite' ? 'embedded PGlite' : 'PostgreSQL'}`);
   // Look-ups interrupted between their debit and Roblox's answer (a crash, a kill) are refunded.
   const sweep = () =>
