@@ -199,6 +199,16 @@ async function runPhase(phase: string): Promise<PhaseReport> {
   const reads = { total: 0, ok: 0, failed: 0 };
   const runId = crypto.randomBytes(3).toString('hex');
   let failedRequests = 0;
+  // What each failed request met (a status, or the network error's code), for the report.
+  const failures = new Map<string, number>();
+  const failed = (what: string) => {
+    failedRequests++;
+    failures.set(what, (failures.get(what) ?? 0) + 1);
+  };
+  const errorOf = (err: unknown) => {
+    const e = err as { name?: string; cause?: { code?: string; message?: string } };
+    return e.name === 'AbortError' ? 'timeout' : (e.cause?.code ?? e.cause?.message ?? e.name ?? 'error');
+  };
   let killedAt: number | undefined;
   let firstWriteAfterKill: number | undefined;
   let failoverReport: PhaseReport['failover'];
@@ -268,15 +278,15 @@ async function runPhase(phase: string): Promise<PhaseReport> {
             violations.push(`add ${tag}: refused with ${res.status}`);
             return;
           }
-          if (!ownDrop) failedRequests++;
+          if (!ownDrop) failed(`add: ${res.status}`);
           if (res.status === 503) {
             const after = Number(res.headers.get('retry-after'));
             if (!(after >= 0)) violations.push(`add ${tag}: a 503 without Retry-After`);
             wait = Math.min(wait, after * 1000);
           }
-        } catch {
+        } catch (err) {
           /* network error, timeout or our own drop: retry if keyed */
-          if (!ownDrop) failedRequests++;
+          if (!ownDrop) failed(`add: ${errorOf(err)}`);
         }
         if (Date.now() < deadline) await sleep(wait);
       }
@@ -297,10 +307,10 @@ async function runPhase(phase: string): Promise<PhaseReport> {
         else if (res.status === 402) lookups.insufficient++;
         else if (res.status === 502 && query.startsWith('fail500')) lookups.upstreamFailed++;
         else lookups.unknown++;
-        if (res.status >= 500 && !(res.status === 502 && query.startsWith('fail500'))) failedRequests++;
-      } catch {
+        if (res.status >= 500 && !(res.status === 502 && query.startsWith('fail500'))) failed(`lookup: ${res.status}`);
+      } catch (err) {
         lookups.unknown++;
-        failedRequests++;
+        failed(`lookup: ${errorOf(err)}`);
       }
     }
 
@@ -314,7 +324,7 @@ async function runPhase(phase: string): Promise<PhaseReport> {
         if (!res.ok) {
           await res.body?.cancel();
           reads.failed++;
-          failedRequests++;
+          failed(`read: ${res.status}`);
           return;
         }
         const { customer } = await res.json();
@@ -323,9 +333,9 @@ async function runPhase(phase: string): Promise<PhaseReport> {
         if (customer.creditBalance !== customer.totalCreditsPurchased - customer.totalCreditsUsed) {
           violations.push(`read: customer ${tenant.id} balance != purchased - used`);
         }
-      } catch {
+      } catch (err) {
         reads.failed++;
-        failedRequests++;
+        failed(`read: ${errorOf(err)}`);
       }
     }
 
@@ -411,7 +421,7 @@ async function runPhase(phase: string): Promise<PhaseReport> {
         else if (ms > FAILOVER_LIMIT_MS) violations.push(`kill → first acknowledged write took ${ms} ms (limit ${FAILOVER_LIMIT_MS})`);
       }
     }
-    if (reload && failedRequests > 0) violations.push(`${failedRequests} request(s) failed during pm2 reload (refused, reset or 5xx)`);
+    if (reload && failedRequests > 0) violations.push(`${failedRequests} request(s) failed during pm2 reload (refused, reset or 5xx): ${JSON.stringify(Object.fromEntries(failures))}`);
     // Issue 10, defect 8: connections lost under the faults must never surface as uncaught exceptions.
     const logs = app.output();
     fs.mkdirSync('test-results', { recursive: true });
