@@ -2,18 +2,26 @@
 // The production server (`npm start` runs it after building; pm2 runs it from ecosystem.config.cjs):
 // Next's request handler behind a plain node:http server, which is where
 //  - WEB_CONCURRENCY=N runs N server processes on one port (node:cluster; PostgreSQL only),
+//  - a process listens only once the app has started (database open, jobs running): see warmUp,
 //  - SIGTERM/SIGINT drain the requests in flight (at most DRAIN_MS) and then close the database pools.
 // What Next can't route (TRACE, CONNECT, …; /api paths with broken percent-encoding) is answered
 // before it by the app's server hooks (src/app/lib/http/server-hooks.ts), whichever server runs it.
 // Arguments as `next start`: -p/--port (default PORT or 3000), -H/--hostname.
 import cluster from 'node:cluster';
 import http from 'node:http';
+import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import next from 'next';
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DRAIN_MS = 10_000;
+// Idle keep-alive sockets close after this, and every answer says so (`Keep-Alive: timeout=5`).
+// A client that honours the hint (undici, fetch: 2 s early) stops reusing a socket before the server
+// closes it, so a draining server can let its idle sockets time out instead of cutting them while a
+// request may be on its way (the client would see a reset and could not tell whether it ran). A
+// proxy in front must close idle upstream sockets sooner (docs/SCALING.md).
+const KEEP_ALIVE_MS = 5_000;
 // Set by the app's instrumentation (src/instrumentation-node.ts): closes the database pools.
 const SHUTDOWN_HOOK = Symbol.for('roblox-tool.shutdown');
 // pm2's cluster mode forks this script itself: each pm2 instance is then one server.
@@ -50,6 +58,33 @@ function errorBody(res, status, body, headers = {}) {
   res.end(JSON.stringify(body));
 }
 
+/**
+ * In production Next runs the app's start-up (instrumentation: database, migrations, jobs) on the
+ * first request, not in prepare(). A process that listened and told pm2 'ready' before that got its
+ * share of the traffic while still starting: under `pm2 reload` on a busy machine, requests queued
+ * behind the start-up for more than 15 s. So the first request is this one, on a loopback socket of
+ * the process's own (exclusive: not shared through the cluster), before the shared port opens.
+ */
+async function warmUp(onRequest) {
+  const probe = http.createServer(onRequest);
+  await new Promise((resolve, reject) => probe.once('error', reject).listen({ port: 0, host: '127.0.0.1', exclusive: true }, resolve));
+  const t0 = Date.now();
+  try {
+    const status = await new Promise((resolve) => {
+      http
+        .get({ host: '127.0.0.1', port: probe.address().port, path: '/api/health', agent: false }, (res) => {
+          res.resume();
+          resolve(res.statusCode);
+        })
+        .on('error', (err) => resolve(err.message));
+    });
+    log(`started in ${Date.now() - t0} ms (GET /api/health: ${status})`);
+  } finally {
+    probe.close();
+    probe.closeAllConnections();
+  }
+}
+
 async function serve() {
   const app = next({ dev: false, dir: root, hostname, port });
   const handle = app.getRequestHandler();
@@ -57,7 +92,7 @@ async function serve() {
 
   const inFlight = new Set();
   let draining = false;
-  const server = http.createServer((req, res) => {
+  const onRequest = (req, res) => {
     if (draining) res.setHeader('Connection', 'close');
     inFlight.add(res);
     res.on('close', () => inFlight.delete(res));
@@ -66,9 +101,10 @@ async function serve() {
       if (!res.headersSent) errorBody(res, 500, { error: 'Internal server error', details: 'The request could not be completed', code: 'internal' });
       else res.destroy();
     });
-  });
-  // Keep-alive longer than a typical load balancer's idle timeout, so it never reuses a socket we closed.
-  server.keepAliveTimeout = 65_000;
+  };
+  await warmUp(onRequest);
+  const server = http.createServer(onRequest);
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
   await new Promise((resolve, reject) => server.once('error', reject).listen(port, hostname, resolve));
   log(`listening on http://${hostname ?? 'localhost'}:${port}`);
   process.send?.('ready'); // pm2's wait_ready; harmless under our own cluster
@@ -82,9 +118,13 @@ async function serve() {
       server.closeAllConnections();
     }, DRAIN_MS);
     timer.unref();
-    // Answers still being written close their connection afterwards; idle keep-alive sockets go now.
+    // Answers still being written close their connection afterwards, and so does any request that
+    // arrives on an idle keep-alive socket before it times out (KEEP_ALIVE_MS).
     for (const res of inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
-    server.close(async () => {
+    // Stop accepting only: http.Server#close would also cut every idle keep-alive socket at once,
+    // racing the next request a client may be sending on it. The callback runs once the last
+    // connection has closed.
+    net.Server.prototype.close.call(server, async () => {
       clearTimeout(timer);
       try {
         await globalThis[SHUTDOWN_HOOK]?.();
@@ -94,7 +134,6 @@ async function serve() {
       log('stopped');
       process.exit(0);
     });
-    server.closeIdleConnections();
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));

@@ -75,7 +75,13 @@ describe('a server process of its own', () => {
       process.kill(s.pid, 'SIGTERM');
       // The server closes its listener in the same tick as it logs the drain (a fixed sleep raced a busy machine).
       for (let i = 0; i < 100 && !/SIGTERM: draining/.test(s.output()); i++) await sleep(50);
-      await expect(fetch(`${s.baseUrl}/api/health`)).rejects.toThrow(); // no longer listening
+      // No longer listening: a new connection is refused (this process's idle keep-alive sockets
+      // may still carry a request until their advertised timeout; see the next test).
+      const { hostname, port } = new URL(s.baseUrl);
+      const net = await import('node:net');
+      await expect(
+        new Promise((resolve, reject) => net.connect(Number(port), hostname).on('connect', resolve).on('error', reject)),
+      ).rejects.toMatchObject({ code: 'ECONNREFUSED' });
       const res = await slow;
       expect(res.status).toBe(200);
       expect(await exited).toBeLessThan(10_000);
@@ -85,6 +91,40 @@ describe('a server process of its own', () => {
     } finally {
       await roblox.close();
     }
+  });
+
+  it('listens only once the app has started, and an idle keep-alive socket is not cut by SIGTERM: a request on it is answered, with Connection: close', async () => {
+    const s = await startServer();
+    started.push(s);
+    // The app's start-up (database, jobs) ran before the port opened, not on the first request.
+    expect(s.output().indexOf('[startup] ready')).toBeGreaterThan(-1);
+    expect(s.output().indexOf('[startup] ready')).toBeLessThan(s.output().indexOf('listening on'));
+
+    const { hostname, port } = new URL(s.baseUrl);
+    const net = await import('node:net');
+    const socket = net.connect(Number(port), hostname);
+    let data = '';
+    socket.on('data', (chunk) => (data += chunk.toString('utf8')));
+    const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    const answer = async (n: number) => {
+      for (let i = 0; i < 200 && (data.match(/^HTTP\/1\.1 /gm) ?? []).length < n; i++) await sleep(50);
+      return data.split(/(?=^HTTP\/1\.1 )/m)[n - 1] ?? '';
+    };
+    const get = `GET /api/health HTTP/1.1\r\nHost: ${hostname}:${port}\r\n\r\n`;
+    socket.write(get);
+    const first = await answer(1);
+    expect(first).toMatch(/^HTTP\/1\.1 200/);
+    expect(first).toMatch(/^keep-alive: timeout=5$/im);
+
+    process.kill(s.pid, 'SIGTERM');
+    for (let i = 0; i < 100 && !/SIGTERM: draining/.test(s.output()); i++) await sleep(50);
+    await sleep(1_000); // well inside the advertised 5 s: a client may still reuse the socket
+    socket.write(get);
+    const second = await answer(2);
+    expect(second).toMatch(/^HTTP\/1\.1 200/);
+    expect(second).toMatch(/^connection: close$/im);
+    await closed;
+    socket.destroy();
   });
 
   it.runIf(onPostgres)('WEB_CONCURRENCY=2 runs two server processes on one port', async () => {

@@ -132,7 +132,8 @@ export async function startServer(env: Record<string, string> = {}, opts: Server
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
         child.kill('SIGTERM');
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
+        // The drain's own bound (scripts/server.mjs DRAIN_MS): idle keep-alive sockets get their advertised 5 s.
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 12_000))]);
         if (child.exitCode === null) child.kill('SIGKILL');
       }
       await dropDatabase();
