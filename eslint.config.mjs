@@ -12,7 +12,7 @@ const restrict = (groups) => ({
   '@typescript-eslint/no-restricted-imports': ['error', { patterns: groups.map(([group, message, allowTypeImports]) => ({ group, message, allowTypeImports })) }],
 });
 
-const DOMAINS = ['auth', 'audit', 'billing', 'credits', 'customers', 'idempotency', 'jobs', 'notifications', 'searches', 'users', 'webhooks'];
+const DOMAINS = ['auth', 'audit', 'billing', 'credits', 'customers', 'grants-ops', 'idempotency', 'jobs', 'notifications', 'searches', 'users', 'webhooks'];
 
 const config = [
   { ignores: ['.next/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', 'next-env.d.ts', '.data/**'] },
@@ -62,7 +62,7 @@ const config = [
   {
     // Client components: values from lib/ would drag server code (and secrets) into the browser bundle.
     files: ['src/app/**/*.tsx'],
-    ignores: ['src/app/**/page.tsx', 'src/app/**/layout.tsx', 'src/app/_ui/Shell.tsx', 'src/app/_ui/NoAccess.tsx'],
+    ignores: ['src/app/**/page.tsx', 'src/app/**/layout.tsx', 'src/app/**/not-found.tsx', 'src/app/_ui/Shell.tsx', 'src/app/_ui/NoAccess.tsx'],
     rules: restrict([[['@/app/lib/*', '@/app/lib/**'], 'Client UI takes only types from lib/ (import type).', true]]),
   },
 ];

@@ -21,6 +21,8 @@ export interface RouteMethod {
   method: (typeof METHODS)[number];
   isPublic: boolean;
   spec?: RouteSpec<unknown, unknown, unknown>;
+  /** A signedRoute(): no session, its sender signs each request (this header). */
+  signedBy?: string;
 }
 
 function routeFiles(dir = API_ROOT, isPublic = false): Array<{ dir: string; file: string; isPublic: boolean }> {
@@ -37,11 +39,16 @@ export async function routeMethods(): Promise<RouteMethod[]> {
     const segments = path.relative(API_ROOT, dir).split(path.sep);
     const route = `/api/${segments.map((s) => s.replace(/^\[(.+)\]$/, ':$1')).join('/')}`;
     const openApiPath = `/api/${segments.map((s) => s.replace(/^\[(.+)\]$/, '{$1}')).join('/')}`;
-    const mod = (await import(file)) as Record<string, { spec?: RouteSpec<unknown, unknown, unknown>; methodNotAllowed?: true } | undefined>;
+    const mod = (await import(file)) as Record<
+      string,
+      { spec?: RouteSpec<unknown, unknown, unknown>; signedBy?: string; methodNotAllowed?: true } | undefined
+    >;
     for (const method of METHODS) {
       const handler = mod[method];
       // Methods a route doesn't implement answer 405 from endpoint(): a fallback, not a route.
-      if (handler && !handler.methodNotAllowed) out.push({ route, path: openApiPath, method, isPublic, spec: handler.spec });
+      if (handler && !handler.methodNotAllowed) {
+        out.push({ route, path: openApiPath, method, isPublic, spec: handler.spec, signedBy: handler.signedBy });
+      }
     }
   }
   return out;

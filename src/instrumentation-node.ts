@@ -3,7 +3,7 @@
 import { app } from './app/lib/app';
 import { pruneSessions } from './app/lib/auth/session';
 import { checkConfig } from './app/lib/config';
-import { DatabaseUnavailableError } from './app/lib/db/unavailable';
+import { isDatabaseAway } from './app/lib/db/unavailable';
 import { installServerHooks } from './app/lib/http/server-hooks';
 import { startJobs } from './app/lib/jobs';
 import { SERVER_JOBS } from './app/lib/jobs/server-jobs';
@@ -17,8 +17,9 @@ installServerHooks();
 
 /**
  * The app once its database answers. A database that is away for a moment at start (restarting, a
- * failover under way, pgbouncer reconnecting) is waited for, as requests wait for it later; anything
- * else (bad configuration, a bootstrap conflict) stops the start at once.
+ * failover under way, a pooler waiting between server logins) is waited for, up to a minute, as
+ * requests wait for it later; anything else (bad configuration, a bootstrap conflict) stops the
+ * start at once.
  */
 async function appOnceDatabaseAnswers(waitMs = 60_000) {
   const deadline = Date.now() + waitMs;
@@ -26,9 +27,9 @@ async function appOnceDatabaseAnswers(waitMs = 60_000) {
     try {
       return await app();
     } catch (err) {
-      if (!(err instanceof DatabaseUnavailableError) || Date.now() + delay > deadline) throw err;
-      console.log(`[startup] ${err.message} (${err.details}): trying again in ${delay} ms`);
-      await new Promise((r) => setTimeout(r, delay));
+      if (!isDatabaseAway(err) || Date.now() + delay > deadline) throw err;
+      console.log(`[startup] the database is not answering (${(err as { details?: string }).details ?? (err as Error).message}): trying again in ${delay} ms`);
+      await new Promise((resolve) => setTimeout(resolve, delay));
     }
   }
 }

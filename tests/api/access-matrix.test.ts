@@ -4,11 +4,11 @@
  * change to the table changes what this test demands of the routes.
  */
 import { beforeAll, describe, expect, it} from 'vitest';
-import { PERMISSIONS, type Permission, type Scope } from '@/app/lib/auth/permissions';
+import { keyMayHold, permissionMap, PERMISSIONS, type Permission, type Scope } from '@/app/lib/auth/permissions';
 import { ROLES, type Role } from '@/app/lib/auth/roles';
 import { routeMethods } from '../../scripts/routes';
 import { unique } from '../support/db';
-import { anonymous, PASSWORD, server, signedIn, superAdmin, type ApiClient } from '../support/api';
+import { anonymous, apiKeyClient, ownSuperAdmin, PASSWORD, server, signedIn, superAdmin, withKey, type ApiClient } from '../support/api';
 import { totpCode } from '../support/auth';
 
 // Sign-ins hash passwords (argon2) and the API project sets no timeout of its own: allow for a busy machine.
@@ -19,6 +19,8 @@ interface TenantData {
   customer: { id: number; name: string };
   /** A USER of the tenant that PATCH /users/:id acts on. */
   victim: { id: number; username: string };
+  /** An API key of the tenant's, so its list is never trivially empty. */
+  apiKeyId: number;
 }
 
 /** How a caller whose scope is `own` is kept away from another tenant's target. */
@@ -41,6 +43,8 @@ interface Endpoint {
   request(t: TenantData, client: ApiClient): Promise<{ path: string; body?: unknown; marker?: string }>;
   /** After a 2xx: the response and the database say the request did what it should. */
   verifySuccess(t: TenantData, body: any, marker: string | undefined, before: Snapshot, client: ApiClient): Promise<void>;
+  /** After a refusal, beyond the snapshot: what the request would have made or ended is not. */
+  verifyRefused?(marker: string | undefined): Promise<void>;
 }
 
 let admin: ApiClient;
@@ -69,6 +73,25 @@ async function usernameExists(username: string): Promise<boolean> {
 async function customerNameExists(name: string): Promise<boolean> {
   const list = await admin.expectJson(admin.get(`/api/admin/customers?search=${encodeURIComponent(name)}`), 200);
   return list.items.some((c: { name: string }) => c.name === name);
+}
+
+/**
+ * A customer outside tenants A and B: batches the matrix runs book there, so a job finishing
+ * meanwhile never moves the balances a case compares.
+ */
+async function bystander(): Promise<{ id: number }> {
+  return (await admin.expectJson(admin.post('/api/admin/customers', { name: unique('MatrixBystander') }), 201)).customer;
+}
+
+/**
+ * A bulk batch above the suites' GRANT_APPROVAL_THRESHOLD (10,000), requested by the bootstrap
+ * admin, so the matrix's own SUPER_ADMIN may decide it.
+ */
+async function pendingBatchApproval(): Promise<number> {
+  const customerId = (await bystander()).id;
+  const rows = [1, 2].map(() => ({ customerId, amount: 6000, description: 'matrix approval' }));
+  const { approval } = await admin.expectJson(admin.post('/api/admin/credits/bulk', { rows }, { 'idempotency-key': unique('mx') }), 202);
+  return approval.id;
 }
 
 /** Every (endpoint, method) of the admin API, each mapped to the permission its route declares. */
@@ -330,6 +353,86 @@ const ENDPOINTS: Endpoint[] = [
       const after = await snapshot(t);
       expect(after.customer.creditBalance).toBe((before.customer.creditBalance as number) - 1);
       expect(after.transactions).toBe(before.transactions + 1);
+    },
+  },
+  {
+    method: 'POST',
+    route: '/api/admin/credits/bulk',
+    permission: 'credits.bulk',
+    write: true,
+    ownScopeApplies: false,
+    foreign: 403,
+    successStatus: 200,
+    request: async (t) => ({ path: '/api/admin/credits/bulk?dryRun=true', body: { rows: [{ customerId: t.customer.id, amount: 3, description: 'matrix bulk' }] } }),
+    verifySuccess: async (t, body, _m, before) => {
+      expect(body).toMatchObject({ valid: 1, invalid: 0, totalCredits: 3, rows: [{ customerId: t.customer.id, customerName: t.customer.name, ok: true }] });
+      expect((await snapshot(t)).transactions).toBe(before.transactions);
+    },
+  },
+  {
+    method: 'GET',
+    route: '/api/admin/credits/bulk/:batchId',
+    permission: 'credits.bulk',
+    write: false,
+    ownScopeApplies: false,
+    foreign: 403,
+    successStatus: 200,
+    request: async () => {
+      const { batchId } = await admin.expectJson(
+        admin.post('/api/admin/credits/bulk', { rows: [{ customerId: (await bystander()).id, amount: 1, description: 'matrix batch' }] }, { 'idempotency-key': unique('mx') }),
+        202,
+      );
+      return { path: `/api/admin/credits/bulk/${batchId}`, marker: String(batchId) };
+    },
+    verifySuccess: async (_t, body, batchId) => {
+      expect(body).toMatchObject({ batchId: Number(batchId), total: 1 });
+      expect(body.rows).toHaveLength(1);
+    },
+  },
+  {
+    method: 'GET',
+    route: '/api/admin/credits/approvals',
+    permission: 'credits.read',
+    write: false,
+    ownScopeApplies: true,
+    foreign: 403,
+    successStatus: 200,
+    request: async (t) => ({ path: `/api/admin/credits/approvals?customerId=${t.customer.id}` }),
+    verifySuccess: async (t, body) => {
+      expect(body).toMatchObject({ page: 1 });
+      for (const a of body.items) expect(a.customerId).toBe(t.customer.id);
+    },
+  },
+  {
+    method: 'POST',
+    route: '/api/admin/credits/approvals/:id/approve',
+    permission: 'credits.approve',
+    write: true,
+    ownScopeApplies: false,
+    foreign: 403,
+    successStatus: 200,
+    request: async () => {
+      const id = await pendingBatchApproval();
+      return { path: `/api/admin/credits/approvals/${id}/approve`, marker: String(id) };
+    },
+    verifySuccess: async (_t, body, id) => {
+      expect(body).toMatchObject({ success: true, approval: { id: Number(id), status: 'approved' } });
+    },
+  },
+  {
+    method: 'POST',
+    route: '/api/admin/credits/approvals/:id/reject',
+    permission: 'credits.approve',
+    write: true,
+    ownScopeApplies: false,
+    foreign: 403,
+    successStatus: 200,
+    request: async () => {
+      const id = await pendingBatchApproval();
+      return { path: `/api/admin/credits/approvals/${id}/reject`, body: { reason: 'matrix' }, marker: String(id) };
+    },
+    verifySuccess: async (_t, body, id) => {
+      expect(body).toMatchObject({ success: true, approval: { id: Number(id), status: 'rejected', reason: 'matrix' } });
     },
   },
   {
@@ -628,11 +731,238 @@ const ENDPOINTS: Endpoint[] = [
       for (const line of lines) expect(line).toContain(t.customer.name);
     },
   },
+  {
+    method: 'GET',
+    route: '/api/admin/credit-packs',
+    permission: 'billing.packs.manage',
+    targeted: false,
+    write: false,
+    ownScopeApplies: true,
+    foreign: 403,
+    successStatus: 200,
+    request: async () => ({ path: '/api/admin/credit-packs', marker: String(await matrixPack()) }),
+    verifySuccess: async (_t, body, packId) => {
+      expect(body.packs.map((p: { id: number }) => p.id)).toContain(Number(packId));
+    },
+  },
+  {
+    method: 'POST',
+    route: '/api/admin/credit-packs',
+    permission: 'billing.packs.manage',
+    targeted: false,
+    write: true,
+    ownScopeApplies: true,
+    foreign: 403,
+    successStatus: 201,
+    request: async () => {
+      const name = unique('MatrixPack');
+      return { path: '/api/admin/credit-packs', body: { name, credits: 10, unitAmount: 500, currency: 'usd' }, marker: name };
+    },
+    verifySuccess: async (_t, body, name) => {
+      expect(body.pack.name).toBe(name);
+      const { packs } = await admin.expectJson(admin.get('/api/admin/credit-packs'), 200);
+      expect(packs.map((p: { name: string }) => p.name)).toContain(name);
+    },
+  },
+  {
+    method: 'PATCH',
+    route: '/api/admin/credit-packs/:id',
+    permission: 'billing.packs.manage',
+    targeted: false,
+    write: true,
+    ownScopeApplies: true,
+    foreign: 403,
+    successStatus: 200,
+    request: async () => {
+      const name = unique('MatrixPackEdit');
+      return { path: `/api/admin/credit-packs/${await matrixPack()}`, body: { name }, marker: name };
+    },
+    verifySuccess: async (_t, body, name) => {
+      expect(body.pack.name).toBe(name);
+    },
+  },
+  {
+    method: 'GET',
+    route: '/api/billing/packs',
+    permission: 'billing.packs.read',
+    targeted: false,
+    write: false,
+    ownScopeApplies: true,
+    foreign: 403,
+    successStatus: 200,
+    request: async () => ({ path: '/api/billing/packs', marker: String(await matrixPack()) }),
+    verifySuccess: async (_t, body, packId) => {
+      expect(body.packs.map((p: { id: number }) => p.id)).toContain(Number(packId));
+      for (const p of body.packs) expect(p.active).toBe(true);
+    },
+  },
+  {
+    method: 'POST',
+    route: '/api/billing/checkout',
+    permission: 'billing.buy',
+    targeted: false,
+    write: true,
+    ownScopeApplies: true,
+    foreign: 403,
+    successStatus: 200,
+    request: async () => ({ path: '/api/billing/checkout', body: { packId: await matrixPack() } }),
+    verifySuccess: async (t, body) => {
+      expect(body.url).toContain('/checkout/cs_test_');
+      const { purchase } = await admin.expectJson(admin.get(`/api/billing/purchases/${body.purchaseId}`), 200);
+      expect(purchase).toMatchObject({ customerId: t.customer.id, status: 'pending' });
+    },
+  },
+  {
+    method: 'GET',
+    route: '/api/billing/purchases',
+    permission: 'billing.read',
+    write: false,
+    ownScopeApplies: true,
+    foreign: 403,
+    successStatus: 200,
+    request: async (t) => ({ path: `/api/billing/purchases?customerId=${t.customer.id}`, marker: String(await purchaseOf(t)) }),
+    verifySuccess: async (t, body, purchaseId) => {
+      expect(body.items.map((p: { id: number }) => p.id)).toContain(Number(purchaseId));
+      for (const p of body.items) expect(p.customerId).toBe(t.customer.id);
+    },
+  },
+  {
+    method: 'GET',
+    route: '/api/billing/purchases/:id',
+    permission: 'billing.read',
+    write: false,
+    ownScopeApplies: true,
+    foreign: 404,
+    successStatus: 200,
+    request: async (t) => ({ path: `/api/billing/purchases/${await purchaseOf(t)}` }),
+    verifySuccess: async (t, body) => {
+      expect(body.purchase.customerId).toBe(t.customer.id);
+    },
+  },
+  {
+    method: 'POST',
+    route: '/api/billing/purchases/:id/cancel',
+    permission: 'billing.buy',
+    write: true,
+    ownScopeApplies: true,
+    foreign: 404,
+    successStatus: 200,
+    request: async (t) => {
+      const id = await purchaseOf(t, { fresh: true });
+      return { path: `/api/billing/purchases/${id}/cancel`, marker: String(id) };
+    },
+    verifySuccess: async (_t, body, purchaseId) => {
+      expect(body).toEqual({ cancelled: true });
+      const { purchase } = await admin.expectJson(admin.get(`/api/billing/purchases/${purchaseId}`), 200);
+      expect(purchase.status).toBe('cancelled');
+    },
+  },
+  {
+    method: 'GET',
+    route: '/api/billing/auto-top-up',
+    permission: 'billing.read',
+    write: false,
+    ownScopeApplies: true,
+    foreign: 403,
+    successStatus: 200,
+    request: async (t) => ({ path: `/api/billing/auto-top-up?customerId=${t.customer.id}` }),
+    verifySuccess: async (_t, body) => {
+      expect(body.autoTopUp).toMatchObject({ enabled: expect.any(Boolean), monthlyLimit: expect.any(Number) });
+    },
+  },
+  {
+    method: 'PUT',
+    route: '/api/billing/auto-top-up',
+    permission: 'billing.buy',
+    targeted: false,
+    write: true,
+    ownScopeApplies: true,
+    foreign: 403,
+    successStatus: 200,
+    request: async () => ({ path: '/api/billing/auto-top-up', body: { enabled: false, thresholdCredits: 7, packId: await matrixPack(), monthlyLimit: 2 } }),
+    verifySuccess: async (t, body) => {
+      expect(body.autoTopUp).toMatchObject({ enabled: false, thresholdCredits: 7, monthlyLimit: 2 });
+      const read = await admin.expectJson(admin.get(`/api/billing/auto-top-up?customerId=${t.customer.id}`), 200);
+      expect(read.autoTopUp.thresholdCredits).toBe(7);
+    },
+  },
+  {
+    method: 'GET',
+    route: '/api/billing/overview',
+    permission: 'billing.read',
+    write: false,
+    ownScopeApplies: true,
+    foreign: 403,
+    successStatus: 200,
+    request: async (t) => ({ path: `/api/billing/overview?customerId=${t.customer.id}` }),
+    verifySuccess: async (t, body, _m, before) => {
+      expect(body).toMatchObject({ customerId: t.customer.id, balance: before.customer.creditBalance, buyingEnabled: true });
+    },
+  },
+  {
+    method: 'GET',
+    route: '/api/admin/api-keys',
+    permission: 'api_keys.manage',
+    write: false,
+    ownScopeApplies: true,
+    foreign: 403,
+    successStatus: 200,
+    request: async (t) => ({ path: `/api/admin/api-keys?customerId=${t.customer.id}&pageSize=100` }),
+    verifySuccess: async (t, body) => {
+      expect(body.items.map((k: { id: number }) => k.id)).toContain(t.apiKeyId);
+      for (const k of body.items) expect(k.customerId).toBe(t.customer.id);
+    },
+  },
+  {
+    method: 'POST',
+    route: '/api/admin/api-keys',
+    permission: 'api_keys.manage',
+    write: true,
+    ownScopeApplies: true,
+    foreign: 403,
+    successStatus: 201,
+    request: async (t) => {
+      const name = unique('mxkey');
+      return { path: '/api/admin/api-keys', body: { name, customerId: t.customer.id, permissions: ['credits.read'] }, marker: name };
+    },
+    verifySuccess: async (t, body, name) => {
+      expect(body.apiKey).toMatchObject({ name, customerId: t.customer.id, permissions: ['credits.read'] });
+      await withKey(body.key).expectJson(withKey(body.key).get(`/api/admin/customers/${t.customer.id}/credits`), 200);
+    },
+    verifyRefused: async (name) => {
+      const { items } = await admin.expectJson(admin.get('/api/admin/api-keys?pageSize=100'), 200);
+      expect(items.map((k: { name: string }) => k.name)).not.toContain(name);
+    },
+  },
+  {
+    method: 'DELETE',
+    route: '/api/admin/api-keys/:id',
+    permission: 'api_keys.manage',
+    write: true,
+    ownScopeApplies: true,
+    foreign: 404,
+    successStatus: 200,
+    // A fresh key of the target tenant's for each attempt; the marker is its secret.
+    request: async (t) => {
+      const { apiKey, key } = await apiKeyClient(admin, { customerId: t.customer.id, permissions: ['customers.read'] });
+      return { path: `/api/admin/api-keys/${apiKey.id}`, marker: key };
+    },
+    verifySuccess: async (t, body, key) => {
+      expect(body.apiKey.revokedAt).not.toBeNull();
+      expect((await withKey(key!).get(`/api/admin/customers/${t.customer.id}`)).status).toBe(401);
+    },
+    verifyRefused: async (key) => {
+      expect((await withKey(key!).get('/api/admin/customers')).status).toBe(200);
+    },
+  },
 ];
 
-/** Every (route, method) outside the public ones, with the permission its door declaration names. */
+/**
+ * Every (route, method) outside the public ones and the signed ones (the Stripe webhook: no session,
+ * its sender signs each request), with the permission its door declaration names.
+ */
 const DECLARED = (await routeMethods())
-  .filter((r) => !r.isPublic)
+  .filter((r) => !r.isPublic && !r.signedBy)
   .map((r) => ({ route: r.route, method: r.method, permission: r.spec?.permission ?? null }));
 
 
@@ -645,6 +975,8 @@ interface CallerSpec {
   role?: Role;
   /** A signed-in caller whose account or customer is deactivated. */
   disabled?: boolean;
+  /** An API key with every permission of the role a key may hold, for the same tenant. */
+  key?: true;
 }
 
 const CALLERS: CallerSpec[] = [
@@ -655,14 +987,20 @@ const CALLERS: CallerSpec[] = [
   { name: 'deactivated CUSTOMER_ADMIN of A', role: 'CUSTOMER_ADMIN', disabled: true },
   { name: 'CUSTOMER_ADMIN of a deactivated customer', role: 'CUSTOMER_ADMIN', disabled: true },
 ];
+// Every signed-in row again with an API key of that role and tenant (a platform key for the
+// SUPER_ADMIN; the deactivated rows: a key whose creator, or whose customer, is deactivated).
+CALLERS.push(...CALLERS.filter((c) => c.role).map((c) => ({ ...c, name: `API key of ${c.name}`, key: true as const })));
 
 type Expected = { kind: 'ok' } | { kind: 'filtered' } | { kind: 'denied'; status: 401 | 403 | 404; byRole: boolean };
+
+/** The permissions a key of `role` gets in the matrix: all the role has that a key may hold. */
+const keyPermissions = (role: Role) => (Object.keys(permissionMap(role)) as Permission[]).filter(keyMayHold);
 
 /** What the PERMISSIONS table says should happen. The caller's own tenant is A. */
 function expected(caller: CallerSpec, ep: Endpoint, target: TargetName): Expected {
   if (!caller.role || caller.disabled) return { kind: 'denied', status: 401, byRole: false };
   const scope = (PERMISSIONS[ep.permission].roles as Partial<Record<Role, Scope>>)[caller.role];
-  if (!scope) return { kind: 'denied', status: 403, byRole: true };
+  if (!scope || (caller.key && !keyMayHold(ep.permission))) return { kind: 'denied', status: 403, byRole: true };
   if (scope === 'any') return { kind: 'ok' };
   if (!ep.ownScopeApplies) return { kind: 'denied', status: 403, byRole: false };
   if (target === 'A') return { kind: 'ok' };
@@ -670,6 +1008,32 @@ function expected(caller: CallerSpec, ep: Endpoint, target: TargetName): Expecte
 }
 
 const clients = new Map<string, ApiClient>();
+
+/** A credit pack on sale, and a pending purchase of it per tenant (made by a CUSTOMER_ADMIN of that tenant). */
+let packId: Promise<number> | undefined;
+const matrixPack = () =>
+  (packId ??= admin
+    .expectJson(admin.post('/api/admin/credit-packs', { name: unique('MatrixPack'), credits: 10, unitAmount: 500, currency: 'usd' }), 201)
+    .then((r) => r.pack.id as number));
+const buyers = new Map<number, Promise<ApiClient>>();
+const purchases = new Map<number, Promise<number>>();
+async function purchaseOf(t: TenantData, opts: { fresh?: boolean } = {}): Promise<number> {
+  const make = async () => {
+    let buyer = buyers.get(t.customer.id);
+    if (!buyer) {
+      const username = unique('mxbuyer');
+      buyer = admin
+        .expectJson(admin.post('/api/admin/users', { username, password: PASSWORD, role: 'CUSTOMER_ADMIN', customerId: t.customer.id }), 201)
+        .then(() => signedIn(username, PASSWORD));
+      buyers.set(t.customer.id, buyer);
+    }
+    const client = await buyer;
+    return (await client.expectJson(client.post('/api/billing/checkout', { packId: await matrixPack() }), 200)).purchaseId as number;
+  };
+  if (opts.fresh) return make();
+  if (!purchases.has(t.customer.id)) purchases.set(t.customer.id, make());
+  return purchases.get(t.customer.id)!;
+}
 
 beforeAll(async () => {
   admin = await superAdmin();
@@ -683,7 +1047,8 @@ beforeAll(async () => {
     // One look-up of the tenant's own, so its history is never trivially empty.
     const asVictim = await signedIn(victim.username, PASSWORD);
     await asVictim.expectJson(asVictim.post('/api/search', { query: 'blox' }), 200);
-    return { customer, victim };
+    const { apiKey } = await apiKeyClient(admin, { customerId: customer.id, permissions: ['customers.read'] });
+    return { customer, victim, apiKeyId: apiKey.id };
   };
   tenants.A = await makeTenant('A');
   tenants.B = await makeTenant('B');
@@ -697,17 +1062,21 @@ beforeAll(async () => {
   clients.set('signed out', anonymous());
   // A SUPER_ADMIN of the matrix's own: the bootstrap admin's sessions are every suite's, and the
   // own-account cases end sessions.
-  const { user: matrixSuper } = await admin.expectJson(
-    admin.post('/api/admin/users', { username: unique('mxsuper'), password: PASSWORD, role: 'SUPER_ADMIN' }),
-    201,
-  );
-  clients.set('SUPER_ADMIN', await signedIn(matrixSuper.username, PASSWORD));
-  clients.set('CUSTOMER_ADMIN of A', (await member(tenants.A.customer.id, 'CUSTOMER_ADMIN')).client);
+  clients.set('SUPER_ADMIN', await ownSuperAdmin(admin, 'mxsuper'));
+  const adminOfA = (await member(tenants.A.customer.id, 'CUSTOMER_ADMIN')).client;
+  clients.set('CUSTOMER_ADMIN of A', adminOfA);
   clients.set('USER of A', (await member(tenants.A.customer.id, 'USER')).client);
+  // Keys made by their role's own kind of creator (a USER's by its CUSTOMER_ADMIN: USERs make none).
+  const keyOf = async (creator: ApiClient, role: Role) => (await apiKeyClient(creator, { permissions: keyPermissions(role) })).client;
+  clients.set('API key of SUPER_ADMIN', await keyOf(clients.get('SUPER_ADMIN')!, 'SUPER_ADMIN'));
+  clients.set('API key of CUSTOMER_ADMIN of A', await keyOf(adminOfA, 'CUSTOMER_ADMIN'));
+  clients.set('API key of USER of A', await keyOf(adminOfA, 'USER'));
   const deactivated = await member(tenants.A.customer.id, 'CUSTOMER_ADMIN');
+  clients.set('API key of deactivated CUSTOMER_ADMIN of A', await keyOf(deactivated.client, 'CUSTOMER_ADMIN'));
   await admin.expectJson(admin.patch(`/api/admin/users/${deactivated.user.id}`, { active: false }), 200);
   clients.set('deactivated CUSTOMER_ADMIN of A', deactivated.client);
   const ofC = await member(C.customer.id, 'CUSTOMER_ADMIN');
+  clients.set('API key of CUSTOMER_ADMIN of a deactivated customer', await keyOf(ofC.client, 'CUSTOMER_ADMIN'));
   await admin.expectJson(admin.patch(`/api/admin/customers/${C.customer.id}`, { status: 'inactive' }), 200);
   clients.set('CUSTOMER_ADMIN of a deactivated customer', ofC.client);
 }, 60_000);
@@ -773,7 +1142,12 @@ describe('admin API access matrix', () => {
     expect(res.status, detail).toBe(want.status);
     expect(Object.keys(json).sort()).toEqual(['code', 'details', 'error']);
     expect(typeof json.error).toBe('string');
-    if (want.byRole) expect(json).toEqual({ ...PERMISSIONS[ep.permission].forbidden, code: 'forbidden' });
+    if (want.byRole) {
+      const forbidden = caller.key
+        ? { error: 'Forbidden - API key lacks permission', details: `This API key does not have the ${ep.permission} permission` }
+        : PERMISSIONS[ep.permission].forbidden;
+      expect(json).toEqual({ ...forbidden, code: 'forbidden' });
+    }
 
     // A refused request changed nothing anywhere: balances, counts, users, the ledger.
     if (ep.write) {
@@ -781,6 +1155,7 @@ describe('admin API access matrix', () => {
       expect(await snapshot(tenants.B)).toEqual(before.B);
       if (ep.route === '/api/admin/users') expect(await usernameExists(marker!)).toBe(false);
       if (ep.route === '/api/admin/customers') expect(await customerNameExists(marker!)).toBe(false);
+      await ep.verifyRefused?.(marker);
     }
   }, 20_000);
 });

@@ -155,7 +155,7 @@ describe('GET /api/admin/audit', () => {
     expect(res.headers.get('content-type')).toMatch(/^text\/csv/);
     expect(res.headers.get('content-disposition')).toMatch(/attachment; filename="audit-log-\d{4}-\d{2}-\d{2}\.csv"/);
     const lines = (await res.text()).trim().split(/\r\n/);
-    expect(lines[0]).toBe('id,created_at,action,actor_id,actor_username,customer_id,customer_name,target_type,target_id,before,after,address,user_agent');
+    expect(lines[0]).toBe('id,created_at,action,actor_id,actor_username,customer_id,customer_name,target_type,target_id,before,after,address,user_agent,api_key_id,api_key_prefix');
     const listed = await auditEvents(admin, { customerId: customer.id });
     expect(lines.length - 1).toBe(listed.length);
     expect(lines[1]).toContain('credits.added');

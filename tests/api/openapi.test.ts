@@ -7,8 +7,9 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { keyMayHold } from '@/app/lib/auth/permissions';
 import { routeMethods } from '../../scripts/routes';
-import { anonymous, superAdmin, type ApiClient } from '../support/api';
+import { anonymous, ownSuperAdmin, superAdmin, type ApiClient } from '../support/api';
 
 type Operation = {
   parameters?: Array<{ name: string; in: string; example?: string }>;
@@ -23,7 +24,9 @@ let admin: ApiClient;
 const ajv = addFormats(new Ajv2020({ strict: false, allErrors: true }));
 
 beforeAll(async () => {
-  admin = await superAdmin();
+  // Its own: the examples include POST /api/me/sessions/revoke-all, which would sign every other
+  // suite's bootstrap-admin client out.
+  admin = await ownSuperAdmin(await superAdmin(), 'oasuper');
   const res = await anonymous().get('/api/openapi.json');
   expect(res.status).toBe(200);
   doc = (await res.json()) as Doc;
@@ -58,9 +61,12 @@ describe('GET /api/openapi.json', () => {
       for (const status of ['401', '403']) {
         expect(op!.responses[status]?.content?.['application/json']?.schema).toEqual({ $ref: '#/components/schemas/Error' });
       }
-      expect(op!.security).toEqual([{ session: [] }]);
+      // Both schemes wherever an API key may be used; the session-only permissions take the cookie alone.
+      expect(op!.security).toEqual(keyMayHold(r.spec!.permission) ? [{ session: [] }, { apiKey: [] }] : [{ session: [] }]);
+      if (keyMayHold(r.spec!.permission)) expect(op!.responses['429']?.content?.['application/json']?.schema).toEqual({ $ref: '#/components/schemas/Error' });
     }
     expect(Object.keys(doc.components.securitySchemes)).toContain('session');
+    expect(doc.components.securitySchemes.apiKey).toMatchObject({ type: 'http', scheme: 'bearer' });
   });
 
   it('answers every documented example with a documented status, in the documented shape', async () => {

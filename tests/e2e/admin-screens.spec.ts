@@ -67,6 +67,9 @@ test('the Users tab creates users, shows seats and enforces max users', async ({
   await screenshot(page, 'users-limit');
 
   await page.getByRole('row').filter({ hasText: first }).getByRole('button', { name: `Deactivate ${first}` }).click();
+  // Deactivation asks first; the dialog names the user and the effect.
+  await expect(adminPage.dialog).toContainText(`Deactivate ${first}?`);
+  await adminPage.dialog.getByRole('button', { name: 'Deactivate', exact: true }).click();
   await expect(page.getByRole('row').filter({ hasText: first })).toContainText('Inactive');
   await expect(page.getByTestId('seat-info')).toContainText('0 of 1 user seats in use');
   await createUser(second);

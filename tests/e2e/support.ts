@@ -28,6 +28,11 @@ export async function adminApi() {
       await call('post', '/api/admin/users', { username, password: PASSWORD, role, customerId });
       return username;
     },
+    async superAdmin() {
+      const username = unique('super').replace(/ /g, '_');
+      await call('post', '/api/admin/users', { username, password: PASSWORD, role: 'SUPER_ADMIN' });
+      return username;
+    },
     async credits(customerId: number, amount: number, description = 'Setup') {
       return call('post', '/api/admin/credits/add', { customerId, amount, description });
     },

@@ -6,9 +6,13 @@
  * On PostgreSQL the attacks run over a real connection of a login role that is a member of
  * roblox_tool_app; on PGlite (one connection) through SET ROLE.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addCredits } from '@/app/lib/credits';
+import { loadMigrations, migrate, migrationsDir } from '@/app/lib/db/migrate';
 import { prepareJobs } from '@/app/lib/jobs';
 import { SERVER_JOBS } from '@/app/lib/jobs/server-jobs';
 import type { Queryable } from '@/app/lib/db/types';
@@ -44,6 +48,19 @@ const EXPECTED: Record<string, Privilege[]> = {
   roblox_cache: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'], // expired entries swept
   roblox_cache_leases: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'], // released by their holder
   roblox_rate_buckets: ['SELECT', 'INSERT', 'UPDATE'],
+  // Payments (migration 040; decisions in 061)
+  credit_packs: ['SELECT', 'INSERT', 'UPDATE'], // retired, never deleted (purchases name them)
+  purchases: ['SELECT', 'INSERT', 'UPDATE'], // pending → paid / expired / refunded; kept
+  purchase_refunds: ['SELECT', 'INSERT'], // a record of money returned: append-only
+  stripe_events: ['SELECT', 'INSERT', 'UPDATE'], // claimed, then its outcome noted; kept so a replay stays a duplicate
+  billing_accounts: ['SELECT', 'INSERT', 'UPDATE'], // card and auto top-up state
+  // Grant approvals and bulk grants (050-052)
+  grant_approvals: ['SELECT', 'INSERT', 'UPDATE'], // pending → approved / rejected / expired; kept
+  bulk_grant_batches: ['SELECT', 'INSERT', 'UPDATE'], // booked by the job; kept
+  bulk_grant_rows: ['SELECT', 'INSERT', 'UPDATE'], // each row's outcome; kept
+  admin_daily_grants: ['SELECT', 'INSERT', 'UPDATE'], // counted up (and back on a rejection); kept
+  // API keys (060)
+  api_keys: ['SELECT', 'INSERT', 'UPDATE'], // revoked and last-used by UPDATE; kept for the audit log
   customer_stats: ['SELECT'], // view
   customer_credit_totals: ['SELECT'], // view
 };
@@ -56,6 +73,12 @@ const SEQUENCES: Record<string, string[]> = {
   audit_events_id_seq: ['USAGE', 'SELECT'],
   user_recovery_codes_id_seq: ['USAGE', 'SELECT'],
   credit_transactions_id_seq: [], // taken by the ledger trigger under the customer's lock
+  credit_packs_id_seq: ['USAGE', 'SELECT'],
+  purchases_id_seq: ['USAGE', 'SELECT'],
+  purchase_refunds_id_seq: ['USAGE', 'SELECT'],
+  grant_approvals_id_seq: ['USAGE', 'SELECT'],
+  bulk_grant_batches_id_seq: ['USAGE', 'SELECT'],
+  api_keys_id_seq: ['USAGE', 'SELECT'],
 };
 
 let t: TestDatabase;
@@ -174,6 +197,32 @@ async function asApp(): Promise<{ q: Queryable; end(): Promise<void> }> {
     },
   };
 }
+
+describe('a database that had the later tables before the app role (035 and 061 applied after 040-060)', () => {
+  it('ends with the same privileges as a new one, and the ledger trigger runs as the owner', async () => {
+    // What a database migrated before migration 035 existed holds: every migration but 035 and 061.
+    const earlier = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-migrations-'));
+    for (const m of loadMigrations()) {
+      if (m.version === 35 || m.version === 61) continue;
+      const file = `${String(m.version).padStart(3, '0')}_${m.name}.sql`;
+      fs.copyFileSync(path.join(migrationsDir(), file), path.join(earlier, file));
+    }
+    const upgraded = await createTestDb({ migrateTo: 'none' });
+    try {
+      await migrate(upgraded.db, { dir: earlier });
+      expect(await migrate(upgraded.db)).toEqual([35, 61]);
+      for (const kind of ['table', 'sequence'] as const) {
+        expect(await privilegesOf(upgraded.db, kind)).toEqual(await privilegesOf(t.db, kind));
+      }
+      const definer = `SELECT proname, prosecdef FROM pg_proc WHERE proname = 'credit_transactions_apply'`;
+      expect((await upgraded.db.query(definer)).rows).toEqual([{ proname: 'credit_transactions_apply', prosecdef: true }]);
+      expect((await t.db.query(definer)).rows).toEqual([{ proname: 'credit_transactions_apply', prosecdef: true }]);
+    } finally {
+      await upgraded.drop();
+      fs.rmSync(earlier, { recursive: true, force: true });
+    }
+  });
+});
 
 describe("the app's connection cannot get round the ledger's guards", () => {
   it.each(ATTACKS)('%s fails', async (_name, sql, error) => {

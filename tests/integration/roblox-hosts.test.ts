@@ -27,11 +27,14 @@ import { faultyUserId, startFakeRoblox, type Fault, type FakeRoblox } from '../s
  * answering exactly as the live client does.
  */
 
-const TIMEOUT_MS = 150;
+// Per attempt: well above what a busy machine takes to answer locally (at 150 ms, a loaded 2-core box
+// timed out the first attempt of a `malformed` answer and retried it, which read as a retried fault),
+// and well below the `slow` fault's delay, so `slow` is still a timeout every time.
+const TIMEOUT_MS = 750;
 let fake: FakeRoblox;
 let nonce = Date.now() % 1_000_000;
 beforeAll(async () => {
-  fake = await startFakeRoblox({ slowMs: 1_000 });
+  fake = await startFakeRoblox({ slowMs: 3_000 });
 });
 afterAll(async () => {
   await fake?.close();

@@ -1,8 +1,10 @@
-/** A signed-in HTTP client, speaking to the test server exactly as curl would. */
+/** A signed-in HTTP client (a session cookie, or an API key), speaking to the test server exactly as curl would. */
 export class ApiClient {
   constructor(
     readonly baseUrl: string,
     private cookie = '',
+    /** `Bearer rtk_…`: the client's API key instead of a cookie. */
+    private authorization = '',
   ) {}
 
   get sessionToken(): string | undefined {
@@ -41,6 +43,7 @@ export class ApiClient {
       method,
       headers: {
         ...(this.cookie ? { cookie: this.cookie } : {}),
+        ...(this.authorization ? { authorization: this.authorization } : {}),
         ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
         ...headers,
       },
@@ -56,6 +59,9 @@ export class ApiClient {
   }
   patch(path: string, body?: unknown, headers?: Record<string, string>) {
     return this.request('PATCH', path, body, headers);
+  }
+  put(path: string, body?: unknown, headers?: Record<string, string>) {
+    return this.request('PUT', path, body, headers);
   }
 
   /** Sends and expects `status`; returns the parsed JSON body. */

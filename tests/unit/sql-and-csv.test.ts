@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { csvField, csvRow } from '@/app/lib/csv';
+import { csvField, csvRow } from '@/app/shared/csv';
 import { Conditions, likePattern } from '@/app/lib/db/sql';
 
 describe('Conditions (the WHERE builder)', () => {

@@ -22,6 +22,9 @@ export function Header({ user, enrolling }: { user: Pick<Caller, 'username' | 'r
             <Can permission="searches.run">
               <Link href="/search">Look-ups</Link>
             </Can>
+            <Can permission="billing.buy">
+              <Link href="/billing">Billing</Link>
+            </Can>
             <Can permission="account.two_factor">
               <Link href="/account/security">Security</Link>
             </Can>

@@ -16,6 +16,7 @@ export function PagedTable<T>({
   row,
   empty,
   onPage,
+  cards = false,
 }: {
   list: { data: Page<T> | null; error: ApiError | null; loading: boolean; reload: () => void };
   /** Plural, lower case: "customers" (used in the messages and the pager). */
@@ -26,6 +27,8 @@ export function PagedTable<T>({
   row: (item: T) => React.ReactNode;
   empty: React.ReactNode;
   onPage: (page: number) => void;
+  /** On phones each row becomes a card (cells carry `data-label`), instead of a table to scroll. */
+  cards?: boolean;
 }) {
   const { data, error, loading, reload } = list;
   return (
@@ -35,7 +38,7 @@ export function PagedTable<T>({
       {data && data.items.length === 0 && <Empty>{empty}</Empty>}
       {data && data.items.length > 0 && (
         <div className="table-scroll" role="region" aria-label={caption} tabIndex={0}>
-          <table className="data-table" aria-busy={loading}>
+          <table className={`data-table${cards ? ' cards' : ''}`} aria-busy={loading}>
             <thead>
               <tr>{head}</tr>
             </thead>

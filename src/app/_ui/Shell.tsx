@@ -3,6 +3,7 @@ import { accessOf } from '@/app/lib/auth/access';
 import type { Caller } from '@/app/lib/auth/caller';
 import { AccessProvider } from './access';
 import { Header } from './Header';
+import { Toasts } from './Toasts';
 
 /**
  * A signed-in page: the caller's access for every control below, the header, and the main landmark.
@@ -15,6 +16,7 @@ export function Shell({ caller, enrolling = false, children }: { caller: Caller;
       <main className="page" id="main">
         {children}
       </main>
+      <Toasts />
     </AccessProvider>
   );
 }

@@ -20,9 +20,18 @@ export const formatCredits = (n: number) => `${integer.format(n)} credit${Math.a
 /** Signed amounts for the ledger: +100, −20. */
 export const formatSigned = (n: number) => (n > 0 ? `+${integer.format(n)}` : `−${integer.format(-n)}`);
 
+/** A calendar day (a UTC day key such as a chart's "2026-11-30"), the same everywhere. */
 export const formatDate = (iso: string) => dateFmt.format(new Date(iso));
 
+/** An instant in UTC: the server's rendering, and the title of every shown time. */
 export const formatDateTime = (iso: string) => dateTimeFmt.format(new Date(iso));
+
+const localDateTime = new Intl.DateTimeFormat('en-US', { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' });
+const localDate = new Intl.DateTimeFormat('en-US', { year: 'numeric', month: 'short', day: 'numeric' });
+
+/** An instant in the viewer's own time zone (the browser's), as a date with time or a date alone. */
+export const formatLocal = (iso: string, mode: 'datetime' | 'date' = 'datetime') =>
+  (mode === 'date' ? localDate : localDateTime).format(new Date(iso));
 
 export const TRANSACTION_TYPE_LABELS: Record<string, string> = {
   purchase: 'Purchase',

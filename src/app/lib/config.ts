@@ -10,18 +10,22 @@ import { ROLES, type Role } from './auth/roles';
  * the server with a message naming the variable instead of failing a request later.
  */
 
-const wholeNumber = (name: string, min: number, max: number, fallback: number) =>
+/** A whole number from min to max, or undefined when unset (the feature it turns on stays off). */
+const optionalWholeNumber = (name: string, min: number, max: number) =>
   z
     .string()
     .optional()
     .transform((raw, ctx) => {
-      if (raw === undefined || raw === '') return fallback;
-      if (!/^\d{1,9}$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+      if (raw === undefined || raw === '') return undefined;
+      if (!/^\d{1,10}$/.test(raw) || Number(raw) < min || Number(raw) > max) {
         ctx.addIssue({ code: 'custom', message: `${name} must be a whole number from ${min} to ${max}, got "${raw}"` });
         return z.NEVER;
       }
       return Number(raw);
     });
+
+const wholeNumber = (name: string, min: number, max: number, fallback: number) =>
+  optionalWholeNumber(name, min, max).transform((n) => n ?? fallback);
 
 const optionalText = z
   .string()
@@ -88,6 +92,21 @@ const SCHEMA = z.object({
   ROBLOX_CACHE_SECONDS: wholeNumber('ROBLOX_CACHE_SECONDS', 0, 86_400, 300),
   ROBLOX_RATE_LIMIT_PER_MINUTE: wholeNumber('ROBLOX_RATE_LIMIT_PER_MINUTE', 1, 1_000_000, 60),
   REDIS_URL: url('REDIS_URL', ['redis:', 'rediss:']),
+  GRANT_APPROVAL_THRESHOLD: optionalWholeNumber('GRANT_APPROVAL_THRESHOLD', 1, 1_000_000_000),
+  CUSTOMER_ADMIN_SELF_GRANTS: z
+    .enum(['allowed', 'approval', 'off'], { error: 'CUSTOMER_ADMIN_SELF_GRANTS must be allowed, approval or off' })
+    .default('allowed'),
+  ADMIN_DAILY_GRANT_LIMIT: optionalWholeNumber('ADMIN_DAILY_GRANT_LIMIT', 1, 1_000_000_000),
+  STRIPE_SECRET_KEY: optionalText.refine((s) => s === undefined || /^(sk|rk)_(test|live)_\w+$/.test(s), {
+    message: 'STRIPE_SECRET_KEY must be a Stripe secret key (sk_test_…, sk_live_…, or a restricted rk_… key)',
+  }),
+  STRIPE_WEBHOOK_SECRET: optionalText.refine((s) => s === undefined || /^whsec_\w+$/.test(s), {
+    message: 'STRIPE_WEBHOOK_SECRET must be a webhook signing secret (whsec_…)',
+  }),
+  STRIPE_API_URL: url('STRIPE_API_URL', ['http:', 'https:']),
+  AUTO_TOP_UP_INTERVAL_SECONDS: wholeNumber('AUTO_TOP_UP_INTERVAL_SECONDS', 1, 3600, 5),
+  AUTO_TOP_UP_RETRY_SECONDS: wholeNumber('AUTO_TOP_UP_RETRY_SECONDS', 0, 604_800, 3600),
+  API_KEY_RATE_LIMIT: wholeNumber('API_KEY_RATE_LIMIT', 1, 1_000_000, 600),
 });
 
 export type Env = z.output<typeof SCHEMA>;
@@ -182,6 +201,16 @@ export const config = {
   get creditExpiryIntervalSeconds() {
     return env().CREDIT_EXPIRY_INTERVAL_SECONDS;
   },
+  /** Stripe: the secret key (unset: buying is off), the webhook signing secret, and another API base URL (a local fake). */
+  get stripe() {
+    const e = env();
+    return { secretKey: e.STRIPE_SECRET_KEY, webhookSecret: e.STRIPE_WEBHOOK_SECRET, apiUrl: e.STRIPE_API_URL };
+  },
+  /** How often due auto top-ups are charged, and how long after a failed charge the next attempt waits (seconds). */
+  get autoTopUp() {
+    const e = env();
+    return { intervalSeconds: e.AUTO_TOP_UP_INTERVAL_SECONDS, retrySeconds: e.AUTO_TOP_UP_RETRY_SECONDS };
+  },
   get roblox() {
     const e = env();
     return {
@@ -200,8 +229,21 @@ export const config = {
       ratePerMinute: e.ROBLOX_RATE_LIMIT_PER_MINUTE,
     };
   },
+  /**
+   * Who must ask before credits are booked: grants above `approvalThreshold` credits (undefined:
+   * none), customer admins' grants to their own customer (`selfGrants`), and the credits one admin
+   * may grant per UTC day (undefined: no cap). All unset: the guide's flow, unchanged.
+   */
+  get grantControls() {
+    const e = env();
+    return { approvalThreshold: e.GRANT_APPROVAL_THRESHOLD, selfGrants: e.CUSTOMER_ADMIN_SELF_GRANTS, dailyLimit: e.ADMIN_DAILY_GRANT_LIMIT };
+  },
   /** Where the look-ups' cache and rate limits live: Redis when set, else the database. */
   get redisUrl() {
     return env().REDIS_URL;
+  },
+  /** Requests one API key may make a minute, across every instance. */
+  get apiKeyRateLimit() {
+    return env().API_KEY_RATE_LIMIT;
   },
 };

@@ -13,4 +13,6 @@ export * from './credits/expiry';
 export * from './credits/transactions';
 export * from './credits/summary';
 export * from './credits/verify';
+export * from './credits/take-back';
+export * from './credits/balance-kinds';
 export type { AddCreditsInput, DeductCreditsInput, TransactionFilter, TransactionType } from './credits/schemas';

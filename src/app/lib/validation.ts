@@ -72,6 +72,14 @@ function isIsoDate(s: string): boolean {
 
 export const isoDate = z.string().refine(isIsoDate, 'Must be an ISO-8601 date, e.g. 2026-01-31 or 2026-01-31T12:00:00Z');
 
+/** An instant with its zone (ISO-8601), as JSON carries it: a date alone would be ambiguous. */
+export const instant = (message: string) =>
+  z
+    .string({ error: message })
+    .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$/, message)
+    .refine((s) => isoDate.safeParse(s).success, message)
+    .transform((s) => new Date(s));
+
 /** The `{ id }` of a `[id]` route segment. */
 export const idParams = z.object({ id: idParam });
 

@@ -1,9 +1,10 @@
 'use client';
 
+import { Time } from '@/app/_ui/Time';
 import { useEffect, useId, useState } from 'react';
 import { useAccess } from '@/app/_ui/access';
 import { useApi, type Page } from '@/app/_ui/api-client';
-import { formatDateTime, formatNumber } from '@/app/_ui/format';
+import { formatNumber } from '@/app/_ui/format';
 import { PagedTable } from '@/app/_ui/PagedTable';
 import type { SearchDto } from '@/app/lib/searches';
 import type { UserDto } from '@/app/lib/users';
@@ -103,7 +104,7 @@ export function SearchHistory({ me, version }: { me: { id: number; customerId: n
         row={(s) => (
           <tr key={s.id}>
             <td className="nowrap">
-              <time dateTime={s.createdAt}>{formatDateTime(s.createdAt)}</time>
+              <Time iso={s.createdAt} />
             </td>
             <td>{s.username}</td>
             <td className="description">

@@ -21,11 +21,28 @@ export const AUDIT_ACTION_LABELS = {
   'credits.added': 'Credits added',
   'credits.deducted': 'Credits deducted',
   'credits.voided': 'Grant voided',
+  'credits.approval_requested': 'Grant approval requested',
+  'credits.approval_approved': 'Grant approved',
+  'credits.approval_rejected': 'Grant rejected',
+  'credits.approval_expired': 'Grant approval expired',
+  'credits.bulk_submitted': 'Bulk grant submitted',
+  'billing.pack_created': 'Credit pack created',
+  'billing.pack_updated': 'Credit pack edited',
+  'billing.auto_top_up_changed': 'Auto top-up settings changed',
+  'billing.card_saved': 'Card saved for auto top-up',
+  'billing.amount_mismatch': 'Payment flagged (not the price asked)',
+  'billing.payment_reused': 'Payment flagged (already credited)',
+  'billing.refund': 'Payment refunded',
+  'billing.refund_shortfall': 'Refund found credits spent',
+  'billing.auto_top_up_failed': 'Auto top-up charge failed',
+  'billing.auto_top_up_disabled': 'Auto top-up switched off',
+  'api_key.created': 'API key created',
+  'api_key.revoked': 'API key revoked',
   'bootstrap.admin_created': 'Bootstrap admin created',
   'bootstrap.admin_updated': 'Bootstrap admin updated',
 } as const;
 
 export type AuditAction = keyof typeof AUDIT_ACTION_LABELS;
 export const AUDIT_ACTIONS = Object.keys(AUDIT_ACTION_LABELS) as AuditAction[];
-export const AUDIT_TARGET_TYPES = ['user', 'customer', 'session', 'credit_transaction'] as const;
+export const AUDIT_TARGET_TYPES = ['user', 'customer', 'session', 'credit_transaction', 'grant_approval', 'bulk_batch', 'credit_pack', 'purchase', 'api_key'] as const;
 export type AuditTargetType = (typeof AUDIT_TARGET_TYPES)[number];

@@ -1,9 +1,11 @@
 'use client';
 
+import { notify } from '@/app/_ui/Toasts';
+import { Time } from '@/app/_ui/Time';
 import { useState } from 'react';
 import type { SessionDto } from '@/app/lib/auth/session';
 import { apiFetch, ApiError, useApi, type Page } from '@/app/_ui/api-client';
-import { describeUserAgent as device, formatDateTime } from '@/app/_ui/format';
+import { describeUserAgent as device } from '@/app/_ui/format';
 import { PagedTable } from '@/app/_ui/PagedTable';
 import { ErrorAlert } from '@/app/_ui/States';
 
@@ -12,7 +14,6 @@ export function SessionList() {
   const [page, setPage] = useState(1);
   const sessions = useApi<Page<SessionDto>>(`/api/me/sessions?page=${page}&pageSize=10`);
   const [error, setError] = useState<ApiError | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
 
   async function end(path: string, method: 'DELETE' | 'POST', current: boolean) {
     setError(null);
@@ -23,7 +24,7 @@ export function SessionList() {
         window.location.replace('/login');
         return;
       }
-      setNotice(method === 'POST' ? `Ended ${out.ended} other session${out.ended === 1 ? '' : 's'}.` : 'Session ended.');
+      notify(method === 'POST' ? `Ended ${out.ended} other session${out.ended === 1 ? '' : 's'}.` : 'Session ended.');
       sessions.reload();
     } catch (e) {
       setError(e as ApiError);
@@ -40,11 +41,6 @@ export function SessionList() {
         </button>
       </div>
       <p className="hint">Sessions end after 1 hour without use, 8 hours after signing in at the latest, or when you sign out.</p>
-      {notice && (
-        <p role="status" className="alert alert-success">
-          {notice}
-        </p>
-      )}
       {error && <ErrorAlert title="Could not end the session" error={error} />}
       <PagedTable
         list={sessions}
@@ -68,10 +64,10 @@ export function SessionList() {
             </td>
             <td className="mono small">{s.address ?? '—'}</td>
             <td>
-              <time dateTime={s.createdAt}>{formatDateTime(s.createdAt)}</time>
+              <Time iso={s.createdAt} />
             </td>
             <td>
-              <time dateTime={s.lastSeenAt}>{formatDateTime(s.lastSeenAt)}</time>
+              <Time iso={s.lastSeenAt} />
             </td>
             <td className="nowrap">
               <button

@@ -1,12 +1,12 @@
 'use client';
 
+import { Time } from '@/app/_ui/Time';
 import QRCode from 'qrcode';
 import { useEffect, useState } from 'react';
 import type { TwoFactorStatus } from '@/app/lib/auth/two-factor';
 import { apiFetch, ApiError } from '@/app/_ui/api-client';
 import { ErrorAlert } from '@/app/_ui/States';
 import { TextField } from '@/app/_ui/TextField';
-import { formatDateTime } from '@/app/_ui/format';
 
 type Phase =
   | { kind: 'status' }
@@ -79,7 +79,7 @@ export function TwoFactorSection({ initial, username }: { initial: TwoFactorStat
         <>
           {status.enabled ? (
             <p>
-              <span className="badge badge-active">On</span> since {status.enabledAt ? formatDateTime(status.enabledAt) : '—'}. Signing in
+              <span className="badge badge-active">On</span> since {status.enabledAt ? <Time iso={status.enabledAt} /> : '—'}. Signing in
               asks for a code from your authenticator app. {status.recoveryCodesLeft} of 10 recovery codes left.
             </p>
           ) : (

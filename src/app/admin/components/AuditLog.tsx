@@ -1,11 +1,13 @@
 'use client';
 
-import { useEffect, useState } from 'react';
+import { CustomerCombobox } from '@/app/_ui/CustomerCombobox';
+import { Time } from '@/app/_ui/Time';
 import type { AuditEventDto } from '@/app/lib/audit';
 import { AUDIT_ACTION_LABELS, AUDIT_ACTIONS } from '@/app/shared/audit';
+import { useListFilters } from '@/app/_ui/list-filters';
 import { useApi, type Page } from '@/app/_ui/api-client';
 import { useAccess } from '@/app/_ui/access';
-import { describeUserAgent, formatDateTime } from '@/app/_ui/format';
+import { describeUserAgent } from '@/app/_ui/format';
 import { PagedTable } from '@/app/_ui/PagedTable';
 
 interface Filters {
@@ -51,24 +53,8 @@ function Change({ before, after }: { before: unknown; after: unknown }) {
 /** The Audit log tab: every security-relevant and admin action, filterable, paged, exportable as CSV. */
 export function AuditLog() {
   const everyCustomer = useAccess().scope('audit.read') === 'any';
-  const [draft, setDraft] = useState<Filters>(NO_FILTERS);
-  const [filters, setFilters] = useState<Filters>(draft);
-  const [page, setPage] = useState(1);
-
-  useEffect(() => {
-    const t = setTimeout(() => {
-      setFilters(draft);
-      setPage(1);
-    }, 250);
-    return () => clearTimeout(t);
-  }, [draft]);
-
-  const query = toQuery(filters);
-  const listQuery = new URLSearchParams(query);
-  listQuery.set('page', String(page));
-  listQuery.set('pageSize', '25');
+  const { draft, setDraft, set, query, listQuery, setPage } = useListFilters<Filters>(NO_FILTERS, toQuery);
   const events = useApi<Page<AuditEventDto>>(`/api/admin/audit?${listQuery}`);
-  const set = <K extends keyof Filters>(key: K, value: Filters[K]) => setDraft((d) => ({ ...d, [key]: value }));
 
   return (
     <section aria-labelledby="audit-heading" className="stack">
@@ -96,10 +82,7 @@ export function AuditLog() {
           <input id="audit-actor" inputMode="numeric" value={draft.actorId} onChange={(e) => set('actorId', e.target.value)} />
         </div>
         {everyCustomer && (
-          <div className="field">
-            <label htmlFor="audit-customer">Customer ID</label>
-            <input id="audit-customer" inputMode="numeric" value={draft.customerId} onChange={(e) => set('customerId', e.target.value)} />
-          </div>
+          <CustomerCombobox id="audit-customer" value={draft.customerId} onChange={(v) => set('customerId', v)} hint="Name or ID" />
         )}
         <div className="field">
           <label htmlFor="audit-from">From</label>
@@ -131,14 +114,17 @@ export function AuditLog() {
         row={(e) => (
           <tr key={e.id} data-audit-id={e.id}>
             <td className="nowrap">
-              <time dateTime={e.createdAt}>{formatDateTime(e.createdAt)}</time>
+              <Time iso={e.createdAt} />
               <div className="muted small">#{e.id}</div>
             </td>
             <td>
               {AUDIT_ACTION_LABELS[e.action as keyof typeof AUDIT_ACTION_LABELS] ?? e.action}
               <div className="muted small mono">{e.action}</div>
             </td>
-            <td>{e.actorUsername ? `${e.actorUsername} (#${e.actorId})` : <span className="muted">System or anonymous</span>}</td>
+            <td>
+              {e.actorUsername ? `${e.actorUsername} (#${e.actorId})` : <span className="muted">System or anonymous</span>}
+              {e.actorApiKey && <div className="muted small">via API key <span className="mono">{e.actorApiKey.prefix ?? `#${e.actorApiKey.id}`}</span></div>}
+            </td>
             <td>{e.customerName ?? <span className="muted">Platform</span>}</td>
             <td className="nowrap">{e.targetType ? `${e.targetType} #${e.targetId}` : '—'}</td>
             <td className="description">

@@ -1,11 +1,12 @@
 'use client';
 
+import { Time } from '@/app/_ui/Time';
 import Link from 'next/link';
 import { useState } from 'react';
 import type { CreditSummary, Grant, TransactionListItem } from '@/app/lib/credits';
 import type { CustomerDto } from '@/app/lib/customers';
 import { Can } from '@/app/_ui/access';
-import { formatDate, formatDateTime, formatNumber, ROLE_LABELS, TRANSACTION_TYPE_LABELS } from '@/app/_ui/format';
+import { formatNumber, ROLE_LABELS, TRANSACTION_TYPE_LABELS } from '@/app/_ui/format';
 import type { UserDto } from '@/app/lib/users';
 import { useApi, type Page } from '@/app/_ui/api-client';
 import { AddCreditsModal, type CreditTarget } from '@/app/admin/dialogs/AddCreditsModal';
@@ -53,7 +54,7 @@ export function CustomerDetail({ customerId }: { customerId: number }) {
     recent.reload();
     grants.reload();
   };
-  const target = { id: c.id, name: c.name, creditBalance: c.creditBalance };
+  const target = { id: c.id, name: c.name, creditBalance: c.creditBalance, contactEmail: c.contactEmail };
   const soon = summary.data?.expiringSoon;
 
   return (
@@ -67,7 +68,7 @@ export function CustomerDetail({ customerId }: { customerId: number }) {
           <h1>{c.name}</h1>
           <p className="muted">
             ID {c.id} · <span className={`badge badge-${c.status}`}>{c.status === 'active' ? 'Active' : 'Inactive'}</span> ·
-            Customer since {formatDate(c.createdAt)}
+            Customer since <Time iso={c.createdAt} mode="date" />
             {c.contactEmail && <> · {c.contactEmail}</>}
           </p>
         </div>
@@ -120,7 +121,7 @@ export function CustomerDetail({ customerId }: { customerId: number }) {
           <div data-testid="expiring-soon" className={soon.credits > 0 ? 'alert alert-warning' : 'muted'}>
             <p>
               {soon.credits > 0
-                ? `${formatNumber(soon.credits)} credit${soon.credits === 1 ? '' : 's'} in ${soon.grants} grant${soon.grants === 1 ? '' : 's'} expire in the next ${soon.days} days (the first on ${formatDateTime(soon.next!)}).`
+                ? <>{`${formatNumber(soon.credits)} credit${soon.credits === 1 ? '' : 's'} in ${soon.grants} grant${soon.grants === 1 ? '' : 's'} expire in the next ${soon.days} days (the first on `}<Time iso={soon.next!} />).</>
                 : `Nothing expires in the next ${soon.days} days.`}
             </p>
           </div>
@@ -155,7 +156,7 @@ export function CustomerDetail({ customerId }: { customerId: number }) {
               <td className="num nowrap">
                 {formatNumber(g.remaining)} <span className="muted small">of {formatNumber(g.amount)}</span>
               </td>
-              <td className="nowrap">{g.expiresAt ? <time dateTime={g.expiresAt}>{formatDateTime(g.expiresAt)}</time> : <span className="muted">Never</span>}</td>
+              <td className="nowrap">{g.expiresAt ? <Time iso={g.expiresAt} /> : <span className="muted">Never</span>}</td>
               <td className="num">{g.priority}</td>
               <td className="description">{g.description}</td>
               <td>
@@ -198,7 +199,7 @@ export function CustomerDetail({ customerId }: { customerId: number }) {
           row={(t) => (
             <tr key={t.id} data-transaction-id={t.id}>
               <td>
-                <time dateTime={t.createdAt}>{formatDateTime(t.createdAt)}</time>
+                <Time iso={t.createdAt} />
               </td>
               <td>{TRANSACTION_TYPE_LABELS[t.type] ?? t.type}</td>
               <AmountCell amount={t.amount} />

@@ -1,8 +1,10 @@
 'use client';
 
+import { notify } from '@/app/_ui/Toasts';
+import { Time } from '@/app/_ui/Time';
 import Link from 'next/link';
 import { useEffect, useState } from 'react';
-import { formatDate, formatNumber } from '@/app/_ui/format';
+import { formatNumber } from '@/app/_ui/format';
 import type { CustomerDto } from '@/app/lib/customers';
 import type { CustomerSort } from '@/app/lib/customers/schemas';
 import { useApi, type Page } from '@/app/_ui/api-client';
@@ -23,7 +25,6 @@ export function CustomerManagement() {
   const [page, setPage] = useState(1);
   const [creditTarget, setCreditTarget] = useState<CreditTarget | null>(null);
   const [editing, setEditing] = useState<CustomerFields | 'new' | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
 
   // Typing pauses briefly before searching, so each keystroke doesn't hit the server.
   useEffect(() => {
@@ -83,11 +84,6 @@ export function CustomerManagement() {
           )}
         </div>
       </div>
-      {notice && (
-        <p role="status" className="alert alert-success">
-          {notice}
-        </p>
-      )}
       <PagedTable
         list={customers}
         noun="customers"
@@ -107,29 +103,29 @@ export function CustomerManagement() {
         }
         row={(c) => (
           <tr key={c.id} data-customer-id={c.id}>
-            <td>
+            <td className="card-title">
               <Link href={`/admin/customers/${c.id}`} className="strong-link" id={`customer-name-${c.id}`}>
                 {c.name}
               </Link>
               <div className="muted small">ID {c.id}</div>
             </td>
-            <td>
+            <td data-label="Status">
               <span className={`badge badge-${c.status}`}>{c.status === 'active' ? 'Active' : 'Inactive'}</span>
             </td>
-            <td className="num">
+            <td className="num" data-label="Users">
               {formatNumber(c.userCount)}
               <span className="muted small"> / {formatNumber(c.maxUsers)}</span>
             </td>
-            <td className="num strong" data-column="credit-balance">
+            <td className="num strong" data-column="credit-balance" data-label="Credit balance">
               {formatNumber(c.creditBalance)}
             </td>
-            <td className="num">{formatNumber(c.totalCreditsPurchased)}</td>
-            <td className="num">{formatNumber(c.totalCreditsUsed)}</td>
-            <td className="num">{formatNumber(c.totalSearches)}</td>
-            <td>
-              <time dateTime={c.createdAt}>{formatDate(c.createdAt)}</time>
+            <td className="num" data-label="Total purchased">{formatNumber(c.totalCreditsPurchased)}</td>
+            <td className="num" data-label="Total used">{formatNumber(c.totalCreditsUsed)}</td>
+            <td className="num" data-label="Total searches">{formatNumber(c.totalSearches)}</td>
+            <td data-label="Created">
+              <Time iso={c.createdAt} mode="date" />
             </td>
-            <td>
+            <td className="card-actions">
               <div className="row-actions">
                 {can('credits.add') && (
                   <button
@@ -137,7 +133,7 @@ export function CustomerManagement() {
                     className="btn btn-success btn-small"
                     aria-label="Add Credits"
                     aria-describedby={`customer-name-${c.id}`}
-                    onClick={() => setCreditTarget({ id: c.id, name: c.name, creditBalance: c.creditBalance })}
+                    onClick={() => setCreditTarget({ id: c.id, name: c.name, creditBalance: c.creditBalance, contactEmail: c.contactEmail })}
                   >
                     <svg aria-hidden="true" width="14" height="14" viewBox="0 0 14 14" className="icon">
                       <path d="M7 1v12M1 7h12" stroke="currentColor" strokeWidth="2.2" strokeLinecap="round" />
@@ -161,13 +157,14 @@ export function CustomerManagement() {
         )}
         empty={search ? `No customers match “${search}”.` : 'No customers yet.'}
         onPage={setPage}
+        cards
       />
       <AddCreditsModal customer={creditTarget} onClose={() => setCreditTarget(null)} onAdded={onAdded} />
       <CustomerFormModal
         customer={editing}
         onClose={() => setEditing(null)}
         onSaved={(saved) => {
-          setNotice(editing === 'new' ? `Created customer ${saved.name}.` : `Saved ${saved.name}.`);
+          notify(editing === 'new' ? `Created customer ${saved.name}.` : `Saved ${saved.name}.`);
           setEditing(null);
           reload();
         }}

@@ -1,9 +1,12 @@
 'use client';
 
-import { useEffect, useState } from 'react';
+import { CustomerCombobox } from '@/app/_ui/CustomerCombobox';
+import { Time } from '@/app/_ui/Time';
+import { useState } from 'react';
 import type { TransactionListItem } from '@/app/lib/credits';
-import { formatDateTime, TRANSACTION_TYPE_LABELS } from '@/app/_ui/format';
+import { TRANSACTION_TYPE_LABELS } from '@/app/_ui/format';
 import { TRANSACTION_TYPES } from '@/app/shared/credits';
+import { useListFilters } from '@/app/_ui/list-filters';
 import { useApi, type Page } from '@/app/_ui/api-client';
 import { useAccess } from '@/app/_ui/access';
 import { PagedTable } from '@/app/_ui/PagedTable';
@@ -36,25 +39,8 @@ function toQuery(f: Filters): URLSearchParams {
 /** The Transactions tab: the audit trail with filters, paging and CSV export of the filtered set. */
 export function TransactionHistory({ initialCustomerId }: { initialCustomerId?: number }) {
   const everyCustomer = useAccess().scope('credits.read') === 'any';
-  const [draft, setDraft] = useState<Filters>({ ...NO_FILTERS, customerId: initialCustomerId ? String(initialCustomerId) : '' });
-  const [filters, setFilters] = useState<Filters>(draft);
-  const [page, setPage] = useState(1);
-
-  // Text filters apply after a short pause; selects, dates and the checkbox apply at once.
-  useEffect(() => {
-    const t = setTimeout(() => {
-      setFilters(draft);
-      setPage(1);
-    }, 250);
-    return () => clearTimeout(t);
-  }, [draft]);
-
-  const query = toQuery(filters);
-  const listQuery = new URLSearchParams(query);
-  listQuery.set('page', String(page));
-  listQuery.set('pageSize', '25');
+  const { draft, setDraft, set, query, listQuery, setPage } = useListFilters<Filters>({ ...NO_FILTERS, customerId: initialCustomerId ? String(initialCustomerId) : '' }, toQuery);
   const transactions = useApi<Page<TransactionListItem>>(`/api/admin/credits/transactions?${listQuery}`);
-  const set = <K extends keyof Filters>(key: K, value: Filters[K]) => setDraft((d) => ({ ...d, [key]: value }));
   const [voidTarget, setVoidTarget] = useState<VoidTarget | null>(null);
   const mayVoid = useAccess().can('credits.void');
 
@@ -69,15 +55,7 @@ export function TransactionHistory({ initialCustomerId }: { initialCustomerId?: 
       <fieldset className="filters">
         <legend>Filter transactions</legend>
         {everyCustomer && (
-          <div className="field">
-            <label htmlFor="tx-customer">Customer ID</label>
-            <input
-              id="tx-customer"
-              inputMode="numeric"
-              value={draft.customerId}
-              onChange={(e) => set('customerId', e.target.value)}
-            />
-          </div>
+          <CustomerCombobox id="tx-customer" value={draft.customerId} onChange={(v) => set('customerId', v)} hint="Name or ID" />
         )}
         <div className="field">
           <label htmlFor="tx-type">Type</label>
@@ -143,7 +121,7 @@ export function TransactionHistory({ initialCustomerId }: { initialCustomerId?: 
         row={(t) => (
           <tr key={t.id} data-transaction-id={t.id}>
             <td>
-              <time dateTime={t.createdAt}>{formatDateTime(t.createdAt)}</time>
+              <Time iso={t.createdAt} />
               <div className="muted small">#{t.id}</div>
             </td>
             <td>{t.customerName}</td>

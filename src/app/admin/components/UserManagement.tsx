@@ -1,14 +1,18 @@
 'use client';
 
+import { CustomerCombobox } from '@/app/_ui/CustomerCombobox';
+import { notify } from '@/app/_ui/Toasts';
+import { Time } from '@/app/_ui/Time';
 import { useEffect, useState } from 'react';
 import type { Role } from '@/app/lib/auth/roles';
 import type { CustomerDto } from '@/app/lib/customers';
 import { useAccess } from '@/app/_ui/access';
-import { formatCredits, formatDate, formatDateTime, formatNumber, ROLE_LABELS } from '@/app/_ui/format';
+import { formatCredits, formatNumber, ROLE_LABELS } from '@/app/_ui/format';
 import type { UserDto } from '@/app/lib/users';
 import { ApiError, apiFetch, useApi, type Page } from '@/app/_ui/api-client';
 import { PagedTable } from '@/app/_ui/PagedTable';
 import { ErrorAlert } from '@/app/_ui/States';
+import { ConfirmDialog } from '@/app/_ui/ConfirmDialog';
 import { MonthlyLimitModal } from '@/app/admin/dialogs/MonthlyLimitModal';
 import { UserFormModal } from '@/app/admin/dialogs/UserFormModal';
 
@@ -23,8 +27,9 @@ export function UserManagement({ me }: { me: { id: number; customerId: number | 
   const [page, setPage] = useState(1);
   const [creating, setCreating] = useState(false);
   const [limiting, setLimiting] = useState<UserDto | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
   const [actionError, setActionError] = useState<ApiError | null>(null);
+  // A role change or a deactivation waits here for its confirmation.
+  const [pending, setPending] = useState<{ user: UserDto; patch: { active?: boolean; role?: Role }; done: string; question: string; action: string } | null>(null);
 
   useEffect(() => {
     const t = setTimeout(() => {
@@ -45,10 +50,9 @@ export function UserManagement({ me }: { me: { id: number; customerId: number | 
 
   async function update(user: UserDto, patch: { active?: boolean; role?: Role }, done: string) {
     setActionError(null);
-    setNotice(null);
     try {
       await apiFetch(`/api/admin/users/${user.id}`, { method: 'PATCH', body: JSON.stringify(patch) });
-      setNotice(done);
+      notify(done);
       reload();
       seats.reload();
     } catch (e) {
@@ -73,16 +77,7 @@ export function UserManagement({ me }: { me: { id: number; customerId: number | 
             />
           </div>
           {isPlatformAdmin && (
-            <div className="field field-inline">
-              <label htmlFor="user-customer">Customer ID</label>
-              <input
-                id="user-customer"
-                inputMode="numeric"
-                value={customerInput}
-                onChange={(e) => setCustomerInput(e.target.value)}
-                size={8}
-              />
-            </div>
+            <CustomerCombobox id="user-customer" value={customerInput} onChange={setCustomerInput} hint="Name or ID" />
           )}
           <button type="button" className="btn btn-primary" onClick={() => setCreating(true)}>
             Create user
@@ -94,11 +89,6 @@ export function UserManagement({ me }: { me: { id: number; customerId: number | 
           <strong>{seatInfo.name}</strong>: {formatNumber(seatInfo.activeUserCount)} of {formatNumber(seatInfo.maxUsers)} user
           seats in use
           {seatInfo.activeUserCount >= seatInfo.maxUsers && ' — the limit is reached; deactivate a user to add another.'}
-        </p>
-      )}
-      {notice && (
-        <p role="status" className="alert alert-success">
-          {notice}
         </p>
       )}
       {actionError && <ErrorAlert title="The change was not saved" error={actionError} />}
@@ -129,9 +119,16 @@ export function UserManagement({ me }: { me: { id: number; customerId: number | 
                   <select
                     aria-label={`Role of ${u.username}`}
                     value={u.role}
-                    onChange={(e) =>
-                      update(u, { role: e.target.value as Role }, `${u.username} is now ${ROLE_LABELS[e.target.value as Role]}.`)
-                    }
+                    onChange={(e) => {
+                      const role = e.target.value as Role;
+                      setPending({
+                        user: u,
+                        patch: { role },
+                        done: `${u.username} is now ${ROLE_LABELS[role]}.`,
+                        question: `Change ${u.username} from ${ROLE_LABELS[u.role]} to ${ROLE_LABELS[role]}? What they may see and do changes at their next request.`,
+                        action: 'Change role',
+                      });
+                    }}
                   >
                     {access.rolesOnChange.map((r) => (
                       <option key={r} value={r}>
@@ -161,11 +158,11 @@ export function UserManagement({ me }: { me: { id: number; customerId: number | 
                 )}
               </td>
               <td>
-                <time dateTime={u.createdAt}>{formatDate(u.createdAt)}</time>
+                <Time iso={u.createdAt} mode="date" />
               </td>
               <td>
                 {u.lastLoginAt ? (
-                  <time dateTime={u.lastLoginAt}>{formatDateTime(u.lastLoginAt)}</time>
+                  <Time iso={u.lastLoginAt} />
                 ) : (
                   <span className="muted">Never</span>
                 )}
@@ -175,7 +172,17 @@ export function UserManagement({ me }: { me: { id: number; customerId: number | 
                   <button
                     type="button"
                     className="btn btn-secondary btn-small"
-                    onClick={() => update(u, { active: !u.active }, `${u.username} ${u.active ? 'deactivated' : 'activated'}.`)}
+                    onClick={() =>
+                      u.active
+                        ? setPending({
+                            user: u,
+                            patch: { active: false },
+                            done: `${u.username} deactivated.`,
+                            question: `Deactivate ${u.username}? They are signed out and can't sign in until someone activates them again.`,
+                            action: 'Deactivate',
+                          })
+                        : update(u, { active: true }, `${u.username} activated.`)
+                    }
                   >
                     {u.active ? 'Deactivate' : 'Activate'}
                     <span className="visually-hidden"> {u.username}</span>
@@ -188,12 +195,25 @@ export function UserManagement({ me }: { me: { id: number; customerId: number | 
         empty="No users match these filters."
         onPage={setPage}
       />
+      <ConfirmDialog
+        open={pending !== null}
+        title={pending?.action === 'Deactivate' ? 'Deactivate user?' : 'Change role?'}
+        confirmLabel={pending?.action ?? ''}
+        danger={pending?.action === 'Deactivate'}
+        onCancel={() => setPending(null)}
+        onConfirm={() => {
+          if (pending) void update(pending.user, pending.patch, pending.done);
+          setPending(null);
+        }}
+      >
+        <p>{pending?.question}</p>
+      </ConfirmDialog>
       <MonthlyLimitModal
         user={limiting}
         onClose={() => setLimiting(null)}
         onSaved={(message) => {
           setLimiting(null);
-          setNotice(message);
+          notify(message);
           reload();
         }}
       />
@@ -203,7 +223,7 @@ export function UserManagement({ me }: { me: { id: number; customerId: number | 
         onClose={() => setCreating(false)}
         onCreated={(username) => {
           setCreating(false);
-          setNotice(`Created user ${username}.`);
+          notify(`Created user ${username}.`);
           reload();
           seats.reload();
         }}

@@ -12,6 +12,8 @@ export interface CreditTarget {
   id: number;
   name: string;
   creditBalance: number;
+  /** Shown beside the name: with several customers of one name, the email tells them apart. */
+  contactEmail: string | null;
 }
 
 interface AddCreditsResponse {
@@ -135,6 +137,9 @@ function AddCreditsForm({ customer, onClose, onAdded }: AddCreditsProps & { cust
           <dt>Customer</dt>
           <dd>
             {customer.name} <span className="muted">(ID {customer.id})</span>
+            <span className="summary-sub" data-testid="modal-contact-email">
+              {customer.contactEmail ?? 'No contact email'}
+            </span>
           </dd>
         </div>
         <div>

@@ -1,7 +1,8 @@
 'use client';
 
 import { useId, useState } from 'react';
-import { ApiError, apiFetch } from '@/app/_ui/api-client';
+import { ApiError, apiFetch, type Page } from '@/app/_ui/api-client';
+import type { CustomerDto } from '@/app/lib/customers';
 import { Modal } from '@/app/_ui/Modal';
 import { ErrorAlert } from '@/app/_ui/States';
 import { TextField, type FieldProps } from '@/app/_ui/TextField';
@@ -42,10 +43,28 @@ function CustomerForm({ customer, onClose, onSaved }: CustomerFormProps & { cust
   });
   const [error, setError] = useState<ApiError | null>(null);
   const [saving, setSaving] = useState(false);
+  // Customers who already have the name being given: shown, and saving again means "yes, anyway".
+  const [namesakes, setNamesakes] = useState<{ name: string; customers: CustomerDto[] } | null>(null);
   const id = useId();
+
+  /** Other customers called exactly this (ignoring case and outer spaces); names needn't be unique, but mix-ups start here. */
+  async function othersNamed(name: string): Promise<CustomerDto[]> {
+    const key = name.trim().toLowerCase();
+    if (!key || (editing && editing.name.trim().toLowerCase() === key)) return [];
+    const q = new URLSearchParams({ search: name.trim(), pageSize: '100' });
+    const page = await apiFetch<Page<CustomerDto>>(`/api/admin/customers?${q}`);
+    return page.items.filter((c) => c.name.trim().toLowerCase() === key && c.id !== editing?.id);
+  }
 
   async function submit(event: React.FormEvent) {
     event.preventDefault();
+    if (namesakes?.name !== values.name) {
+      const others = await othersNamed(values.name).catch(() => []);
+      if (others.length > 0) {
+        setNamesakes({ name: values.name, customers: others });
+        return;
+      }
+    }
     const maxUsers = /^[0-9]+$/.test(values.maxUsers) ? Number(values.maxUsers) : NaN;
     const body = {
       name: values.name,
@@ -97,13 +116,28 @@ function CustomerForm({ customer, onClose, onSaved }: CustomerFormProps & { cust
       {field('contactEmail', 'Contact email', { type: 'email', autoComplete: 'off' })}
       {field('maxUsers', 'Max users', { inputMode: 'numeric' })}
       {field('logoUrl', 'Logo URL', { type: 'url', placeholder: 'https://…' })}
+      {namesakes?.name === values.name && (
+        <div role="alert" className="alert alert-warning" data-testid="duplicate-name">
+          <p className="alert-title">
+            {namesakes.customers.length === 1 ? 'Another customer has' : `${namesakes.customers.length} other customers have`} the name “{values.name.trim()}”
+          </p>
+          <ul className="detail-list">
+            {namesakes.customers.map((c) => (
+              <li key={c.id}>
+                ID {c.id} · {c.contactEmail ?? 'no contact email'}
+              </li>
+            ))}
+          </ul>
+          <p>Two customers with one name are easy to mix up. {editing ? 'Save' : 'Create'} anyway, or change the name.</p>
+        </div>
+      )}
       {error && <ErrorAlert title={editing ? 'The customer was not saved' : 'The customer was not created'} error={error} inlineFields={Object.keys(values)} />}
       <div className="modal-actions">
         <button type="button" className="btn btn-secondary" onClick={onClose}>
           Cancel
         </button>
         <button type="submit" className="btn btn-primary" disabled={saving}>
-          {editing ? 'Save changes' : 'Create customer'}
+          {namesakes?.name === values.name ? (editing ? 'Save anyway' : 'Create anyway') : editing ? 'Save changes' : 'Create customer'}
         </button>
       </div>
     </form>

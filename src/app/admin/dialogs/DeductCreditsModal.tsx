@@ -1,7 +1,6 @@
 'use client';
 
-import { useEffect, useRef, useState } from 'react';
-import { ApiError, apiFetch } from '@/app/_ui/api-client';
+import { useState } from 'react';
 import { formatCredits, formatNumber } from '@/app/_ui/format';
 import { Modal } from '@/app/_ui/Modal';
 import { ErrorAlert } from '@/app/_ui/States';
@@ -9,10 +8,7 @@ import { TextField } from '@/app/_ui/TextField';
 import { MAX_CREDITS_PER_TRANSACTION } from '@/app/shared/credits';
 import { amountError, ReasonField } from './credit-form';
 import type { CreditTarget } from './AddCreditsModal';
-
-interface DeductResponse {
-  transaction: { id: number; amount: number; balanceBefore: number; balanceAfter: number };
-}
+import { CloseButton, ConfirmButtons, useConfirmedAction } from './confirmed-action';
 
 /**
  * Deduct credits: amount and a required reason, then a confirmation that states the effect on the
@@ -37,16 +33,7 @@ function DeductCreditsModalForm({ customer, onClose, onDone }: DeductCreditsModa
   const [amount, setAmount] = useState('');
   const [reason, setReason] = useState('');
   const [touched, setTouched] = useState({ amount: false, reason: false });
-  const [confirming, setConfirming] = useState(false);
-  const [submitting, setSubmitting] = useState(false);
-  const [error, setError] = useState<ApiError | null>(null);
-  const [result, setResult] = useState<DeductResponse['transaction'] | null>(null);
-  const [idempotencyKey] = useState(() => crypto.randomUUID());
-  const focusRef = useRef<HTMLDivElement>(null);
-
-  useEffect(() => {
-    if (confirming || result) focusRef.current?.focus();
-  }, [confirming, result]);
+  const { confirming, setConfirming, submitting, error, result, focusRef, submit } = useConfirmedAction(onDone);
 
   const amountProblem = amountError(amount) ?? (customer && Number(amount) > customer.creditBalance ? `The balance is only ${formatCredits(customer.creditBalance)}` : null);
   const reasonProblem = reason.trim() === '' ? 'Enter a reason for the audit trail' : null;
@@ -57,25 +44,7 @@ function DeductCreditsModalForm({ customer, onClose, onDone }: DeductCreditsModa
     if (!amountProblem && !reasonProblem) setConfirming(true);
   }
 
-  async function deduct() {
-    if (!customer || submitting) return;
-    setSubmitting(true);
-    setError(null);
-    try {
-      const res = await apiFetch<DeductResponse>('/api/admin/credits/deduct', {
-        method: 'POST',
-        headers: { 'Idempotency-Key': idempotencyKey },
-        body: JSON.stringify({ customerId: customer.id, amount: Number(amount), description: reason.trim() }),
-      });
-      setResult(res.transaction);
-      onDone();
-    } catch (e) {
-      setError(e as ApiError);
-      setConfirming(false);
-    } finally {
-      setSubmitting(false);
-    }
-  }
+  const deduct = () => submit('/api/admin/credits/deduct', { customerId: customer.id, amount: Number(amount), description: reason.trim() });
 
   return (
     <div className="stack">
@@ -99,11 +68,7 @@ function DeductCreditsModalForm({ customer, onClose, onDone }: DeductCreditsModa
               Deducted {formatCredits(-result.amount)} from {customer.name}. New balance: <strong>{formatCredits(result.balanceAfter)}</strong>.
             </p>
           </div>
-          <div className="modal-actions">
-            <button type="button" className="btn btn-primary" onClick={onClose}>
-              Done
-            </button>
-          </div>
+          <CloseButton label="Done" onClose={onClose} />
         </>
       ) : confirming ? (
         <>
@@ -115,14 +80,7 @@ function DeductCreditsModalForm({ customer, onClose, onDone }: DeductCreditsModa
             <p>Reason: {reason.trim()}</p>
             <p>The deduction is recorded in the audit trail with your username and cannot be undone.</p>
           </div>
-          <div className="modal-actions">
-            <button type="button" className="btn btn-secondary" onClick={() => setConfirming(false)}>
-              Back
-            </button>
-            <button type="button" className="btn btn-danger" onClick={deduct} disabled={submitting} aria-busy={submitting}>
-              Confirm deduction
-            </button>
-          </div>
+          <ConfirmButtons label="Confirm deduction" submitting={submitting} onBack={() => setConfirming(false)} onConfirm={() => void deduct()} />
         </>
       ) : (
         <form className="stack" onSubmit={review} noValidate>

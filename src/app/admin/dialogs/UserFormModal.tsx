@@ -1,5 +1,6 @@
 'use client';
 
+import { CustomerCombobox } from '@/app/_ui/CustomerCombobox';
 import { useId, useState } from 'react';
 import type { Role } from '@/app/lib/auth/roles';
 import { useAccess } from '@/app/_ui/access';
@@ -81,7 +82,9 @@ function UserForm({ defaultCustomerId, onClose, onCreated }: UserFormProps) {
           ))}
         </select>
       </div>
-      {choosesCustomer(values.role) && input('customerId', 'Customer ID', { inputMode: 'numeric' })}
+      {choosesCustomer(values.role) && (
+        <CustomerCombobox value={values.customerId} onChange={(customerId) => setValues((v) => ({ ...v, customerId }))} error={error?.fieldError('customerId')} />
+      )}
       {error && <ErrorAlert title="The user was not created" error={error} inlineFields={['username', 'password', 'customerId']} />}
       <div className="modal-actions">
         <button type="button" className="btn btn-secondary" onClick={onClose}>

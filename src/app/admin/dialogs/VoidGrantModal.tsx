@@ -1,11 +1,13 @@
 'use client';
 
-import { useEffect, useRef, useState } from 'react';
+import { Time } from '@/app/_ui/Time';
+import { useState } from 'react';
 import type { TransactionDetail } from '@/app/lib/credits';
-import { ApiError, apiFetch, useApi } from '@/app/_ui/api-client';
-import { formatCredits, formatDateTime, formatNumber } from '@/app/_ui/format';
+import { useApi } from '@/app/_ui/api-client';
+import { formatCredits, formatNumber } from '@/app/_ui/format';
 import { Modal } from '@/app/_ui/Modal';
 import { ErrorAlert, Loading } from '@/app/_ui/States';
+import { CloseButton, ConfirmButtons, useConfirmedAction } from './confirmed-action';
 import { ReasonField } from './credit-form';
 
 export interface VoidTarget {
@@ -39,41 +41,13 @@ function VoidGrantModalForm({ target, onClose, onDone }: VoidGrantModalProps & {
   );
   const [reason, setReason] = useState('');
   const [touched, setTouched] = useState(false);
-  const [confirming, setConfirming] = useState(false);
-  const [submitting, setSubmitting] = useState(false);
-  const [error, setError] = useState<ApiError | null>(null);
-  const [result, setResult] = useState<{ amount: number; balanceAfter: number } | null>(null);
-  const [idempotencyKey] = useState(() => crypto.randomUUID());
-  const focusRef = useRef<HTMLDivElement>(null);
-
-
-  useEffect(() => {
-    if (confirming || result) focusRef.current?.focus();
-  }, [confirming, result]);
+  const { confirming, setConfirming, submitting, error, result, focusRef, submit } = useConfirmedAction(onDone);
 
   const grant = detail.data?.grant;
   const voidable = grant?.status === 'active';
   const reasonProblem = reason.trim() === '' ? 'Enter a reason for the audit trail' : null;
 
-  async function confirmVoid() {
-    if (!target || submitting) return;
-    setSubmitting(true);
-    setError(null);
-    try {
-      const res = await apiFetch<{ transaction: { amount: number; balanceAfter: number } }>(`/api/admin/credits/transactions/${target.grantId}/void`, {
-        method: 'POST',
-        headers: { 'Idempotency-Key': idempotencyKey },
-        body: JSON.stringify({ reason: reason.trim() }),
-      });
-      setResult(res.transaction);
-      onDone();
-    } catch (e) {
-      setError(e as ApiError);
-      setConfirming(false);
-    } finally {
-      setSubmitting(false);
-    }
-  }
+  const confirmVoid = () => submit(`/api/admin/credits/transactions/${target.grantId}/void`, { reason: reason.trim() });
 
   return (
     <div className="stack">
@@ -99,7 +73,7 @@ function VoidGrantModalForm({ target, onClose, onDone }: VoidGrantModalProps & {
           </div>
           <div>
             <dt>Expires</dt>
-            <dd>{grant.expiresAt ? formatDateTime(grant.expiresAt) : 'Never'}</dd>
+            <dd>{grant.expiresAt ? <Time iso={grant.expiresAt} /> : 'Never'}</dd>
           </div>
         </dl>
       )}
@@ -111,11 +85,7 @@ function VoidGrantModalForm({ target, onClose, onDone }: VoidGrantModalProps & {
               Voided {formatCredits(-result.amount)}. New balance: <strong>{formatCredits(result.balanceAfter)}</strong>.
             </p>
           </div>
-          <div className="modal-actions">
-            <button type="button" className="btn btn-primary" onClick={onClose}>
-              Done
-            </button>
-          </div>
+          <CloseButton label="Done" onClose={onClose} />
         </>
       ) : grant && !voidable ? (
         <>
@@ -124,11 +94,7 @@ function VoidGrantModalForm({ target, onClose, onDone }: VoidGrantModalProps & {
               This grant is {grant.status}: nothing remains to void.
             </p>
           </div>
-          <div className="modal-actions">
-            <button type="button" className="btn btn-primary" onClick={onClose}>
-              Close
-            </button>
-          </div>
+          <CloseButton label="Close" onClose={onClose} />
         </>
       ) : grant && confirming ? (
         <>
@@ -145,14 +111,7 @@ function VoidGrantModalForm({ target, onClose, onDone }: VoidGrantModalProps & {
               The void is recorded in the audit trail and cannot be undone.
             </p>
           </div>
-          <div className="modal-actions">
-            <button type="button" className="btn btn-secondary" onClick={() => setConfirming(false)}>
-              Back
-            </button>
-            <button type="button" className="btn btn-danger" onClick={confirmVoid} disabled={submitting} aria-busy={submitting}>
-              Confirm void
-            </button>
-          </div>
+          <ConfirmButtons label="Confirm void" submitting={submitting} onBack={() => setConfirming(false)} onConfirm={() => void confirmVoid()} />
         </>
       ) : (
         grant && (

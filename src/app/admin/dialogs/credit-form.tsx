@@ -10,7 +10,7 @@ export function amountError(raw: string): string | null {
   if (!/^[0-9]+$/.test(raw)) return 'Enter a whole number of credits (digits only)';
   const n = Number(raw);
   if (n < 1) return 'Amount must be at least 1';
-  if (n > MAX_CREDITS_PER_TRANSACTION) return `Maximum ${formatNumber(MAX_CREDITS_PER_TRANSACTION)} credits per transaction`;
+  if (n > MAX_CREDITS_PER_TRANSACTION) return `Maximum ${formatNumber(MAX_CREDITS_PER_TRANSACTION)} credits exceeded`; // the guide's words, as the API's
   return null;
 }
 

@@ -37,8 +37,8 @@ export async function recordAudit(q: Queryable, e: AuditEvent): Promise<void> {
   assertNoSecrets(e.after, 'after');
   const client = e.client ?? e.actor?.client ?? null;
   await q.query(
-    `INSERT INTO audit_events (action, actor_id, actor_username, customer_id, target_type, target_id, before, after, address, user_agent)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+    `INSERT INTO audit_events (action, actor_id, actor_username, customer_id, target_type, target_id, before, after, address, user_agent, api_key_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
     [
       e.action,
       e.actor?.id ?? null,
@@ -50,6 +50,7 @@ export async function recordAudit(q: Queryable, e: AuditEvent): Promise<void> {
       e.after ? JSON.stringify(e.after) : null,
       client?.address ?? null,
       client?.userAgent ?? null,
+      e.actor?.apiKey?.id ?? null,
     ],
   );
 }
@@ -59,6 +60,8 @@ export interface AuditEventDto {
   action: string;
   actorId: number | null;
   actorUsername: string | null;
+  /** The API key the actor acted with (null: signed in, or no actor). */
+  actorApiKey: { id: number; prefix: string | null; name: string | null } | null;
   customerId: number | null;
   customerName: string | null;
   targetType: string | null;
@@ -75,6 +78,9 @@ interface AuditRow {
   action: string;
   actor_id: number | null;
   actor_username: string | null;
+  api_key_id: number | null;
+  api_key_prefix: string | null;
+  api_key_name: string | null;
   customer_id: number | null;
   customer_name: string | null;
   target_type: string | null;
@@ -93,6 +99,7 @@ const toDto = (r: AuditRow): AuditEventDto => ({
   action: r.action,
   actorId: r.actor_id,
   actorUsername: r.actor_username,
+  actorApiKey: r.api_key_id === null ? null : { id: r.api_key_id, prefix: r.api_key_prefix, name: r.api_key_name },
   customerId: r.customer_id,
   customerName: r.customer_name,
   targetType: r.target_type,
@@ -104,9 +111,9 @@ const toDto = (r: AuditRow): AuditEventDto => ({
   createdAt: r.created_at.toISOString(),
 });
 
-const AUDIT_SQL = `SELECT a.id, a.action, a.actor_id, a.actor_username, a.customer_id, c.name AS customer_name,
-       a.target_type, a.target_id, a.before, a.after, a.address, a.user_agent, a.created_at
-  FROM audit_events a LEFT JOIN customers c ON c.id = a.customer_id`;
+const AUDIT_SQL = `SELECT a.id, a.action, a.actor_id, a.actor_username, a.api_key_id, k.prefix AS api_key_prefix, k.name AS api_key_name,
+       a.customer_id, c.name AS customer_name, a.target_type, a.target_id, a.before, a.after, a.address, a.user_agent, a.created_at
+  FROM audit_events a LEFT JOIN customers c ON c.id = a.customer_id LEFT JOIN api_keys k ON k.id = a.api_key_id`;
 
 function auditConditions(customerId: number | undefined, f: AuditFilter): Conditions {
   return (

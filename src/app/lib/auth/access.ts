@@ -1,4 +1,5 @@
 import 'server-only';
+import { grantablePermissions } from './api-keys';
 import type { Caller } from './caller';
 import { permissionMap, type Permission, type Scope } from './permissions';
 import { PLATFORM_ROLES, rolesOnChange, rolesOnCreate } from './policies';
@@ -14,6 +15,8 @@ export interface Access {
   rolesOnChange: Role[];
   /** Roles that belong to no customer. */
   platformRoles: Role[];
+  /** What the caller may give a new API key: a platform key (SUPER_ADMINs), a customer's key. */
+  keyPermissions: { platform: Permission[]; customer: Permission[] };
 }
 
 export function accessOf(caller: Pick<Caller, 'role'>): Access {
@@ -22,5 +25,9 @@ export function accessOf(caller: Pick<Caller, 'role'>): Access {
     rolesOnCreate: rolesOnCreate(caller.role),
     rolesOnChange: rolesOnChange(caller.role),
     platformRoles: [...PLATFORM_ROLES],
+    keyPermissions: {
+      platform: caller.role === 'SUPER_ADMIN' ? grantablePermissions(caller.role, null) : [],
+      customer: grantablePermissions(caller.role, 0),
+    },
   };
 }

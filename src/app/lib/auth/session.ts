@@ -145,6 +145,7 @@ export async function authenticate(db: Db, secrets: string[], cookieHeader: stri
     twoFactor: s.two_factor,
     sessionId: Number(s.session_id),
     client,
+    apiKey: null,
   };
 }
 

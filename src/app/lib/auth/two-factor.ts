@@ -25,11 +25,15 @@ type TwoFactorUser = Pick<Caller, 'id' | 'username' | 'role' | 'customerId' | 'c
 
 export const requires2fa = (role: Caller['role']) => config.require2faRoles.includes(role);
 
-/** Whether a caller still has to enrol before anything else (REQUIRE_2FA_ROLES). */
-export const mustEnrol = (caller: Pick<Caller, 'role' | 'twoFactor'>) => requires2fa(caller.role) && !caller.twoFactor;
+/**
+ * Whether a caller still has to enrol before anything else (REQUIRE_2FA_ROLES). An API key never
+ * does: it has no second factor to give, and only a caller past this check could make one.
+ */
+export const mustEnrol = (caller: Pick<Caller, 'role' | 'twoFactor'> & { apiKey?: Caller['apiKey'] }) =>
+  !caller.apiKey && requires2fa(caller.role) && !caller.twoFactor;
 
 /** The API's answer to a caller who must enrol first: everything but the enrolment itself is 403. */
-export function assertEnrolled(caller: Pick<Caller, 'role' | 'twoFactor'>, openBeforeEnrolment: boolean): void {
+export function assertEnrolled(caller: Pick<Caller, 'role' | 'twoFactor' | 'apiKey'>, openBeforeEnrolment: boolean): void {
   if (mustEnrol(caller) && !openBeforeEnrolment) {
     throw new AppError(
       'two_factor_required',

@@ -1,6 +1,6 @@
 import 'server-only';
-import type { Actor } from '../auth/caller';
-import type { Db } from '../db';
+import { actorName, type Actor } from '../auth/caller';
+import type { Db, Queryable } from '../db';
 import { auditCreditChange } from './audit-event';
 import { addCredits, type CreditTransaction } from './ledger';
 import type { AddCreditsInput } from './schemas';
@@ -8,25 +8,33 @@ import type { AddCreditsInput } from './schemas';
 /**
  * The guide's manual admin credit addition: an `admin_grant` row whose payment id and description
  * carry the admin (`MANUAL_ADMIN_{userId}_{timestamp}`, "(Added by: …)"), which the guide's audit
- * queries select on. It is a grant: `promotional` unless the input says `paid`, priority 100 and no
+ * queries select on. Made with an API key, the user is the key's creator (the guide's queries join
+ * users on user_id) and the description names the key too: "(Added by: alice via API key rtk_…)".
+ * It is a grant: `promotional` unless the input says `paid`, priority 100 and no
  * expiry unless given. The audit log's `credits.added` event commits with it.
  */
 export function adminAddCredits(db: Db, admin: Actor, input: AddCreditsInput): Promise<CreditTransaction> {
-  return db.transaction(async (tx) => {
-    const t = await addCredits(tx, {
-      customerId: input.customerId,
-      userId: admin.id,
-      type: 'admin_grant',
-      amount: input.amount,
-      description: `[ADMIN] ${input.description} (Added by: ${admin.username})`,
-      paymentId: `MANUAL_ADMIN_${admin.id}_${Date.now()}`,
-      category: input.category,
-      expiresAt: input.expiresAt,
-      priority: input.priority,
-    });
-    await auditCreditChange(tx, admin, 'credits.added', t);
-    return t;
+  return db.transaction((tx) => bookAdminGrant(tx, admin, input));
+}
+
+/**
+ * The same booking inside a transaction the caller holds (an approval, a bulk row). The row is
+ * always the requester's; `approvedBy`, when someone else let it through, is the audit event's actor.
+ */
+export async function bookAdminGrant(tx: Queryable, admin: Actor, input: AddCreditsInput, approvedBy?: Actor): Promise<CreditTransaction> {
+  const t = await addCredits(tx, {
+    customerId: input.customerId,
+    userId: admin.id,
+    type: 'admin_grant',
+    amount: input.amount,
+    description: `[ADMIN] ${input.description} (Added by: ${actorName(admin)})`,
+    paymentId: `MANUAL_ADMIN_${admin.id}_${Date.now()}`,
+    category: input.category,
+    expiresAt: input.expiresAt,
+    priority: input.priority,
   });
+  await auditCreditChange(tx, approvedBy ?? admin, 'credits.added', t, approvedBy && { requestedBy: admin.username });
+  return t;
 }
 
 /** A ledger row as the guide's add response shows it. */

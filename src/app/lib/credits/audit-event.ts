@@ -5,13 +5,19 @@ import type { Queryable } from '../db';
 import type { CreditTransaction } from './ledger';
 
 /** The audit log's event for an admin's credit change, written in the change's own transaction. */
-export function auditCreditChange(tx: Queryable, actor: Actor, action: 'credits.added' | 'credits.deducted' | 'credits.voided', t: CreditTransaction) {
+export function auditCreditChange(
+  tx: Queryable,
+  actor: Actor,
+  action: 'credits.added' | 'credits.deducted' | 'credits.voided',
+  t: CreditTransaction,
+  extra?: Record<string, unknown>,
+) {
   return recordAudit(tx, {
     action,
     actor,
     customerId: t.customerId,
     target: { type: 'credit_transaction', id: t.id },
     before: { balance: t.balanceBefore },
-    after: { balance: t.balanceAfter, amount: t.amount, type: t.type, description: t.description },
+    after: { balance: t.balanceAfter, amount: t.amount, type: t.type, description: t.description, ...extra },
   });
 }

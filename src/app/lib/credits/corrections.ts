@@ -1,5 +1,5 @@
 import 'server-only';
-import type { Actor } from '../auth/caller';
+import { actorName, type Actor } from '../auth/caller';
 import type { Db } from '../db';
 import { AppError, badRequest, conflict, notFound } from '../errors';
 import { consumeCredits, InsufficientCreditsError, RETURNING, toTransaction, type CreditTransaction, type TransactionRow } from './ledger';
@@ -39,7 +39,7 @@ export async function voidGrant(db: Db, admin: Actor, grantId: number, customerI
         row.customer_id,
         admin.id,
         -grant.remaining,
-        `[ADMIN] Void of grant #${grantId}: ${reason} (Voided by: ${admin.username})`.slice(0, 1000),
+        `[ADMIN] Void of grant #${grantId}: ${reason} (Voided by: ${actorName(admin)})`.slice(0, 1000),
         `ADMIN_VOID_${admin.id}_${Date.now()}`,
         grantId,
       ],
@@ -59,7 +59,7 @@ export async function adminDeductCredits(db: Db, admin: Actor, input: DeductCred
         userId: admin.id,
         type: 'deduction',
         amount: input.amount,
-        description: `[ADMIN] ${input.description} (Deducted by: ${admin.username})`,
+        description: `[ADMIN] ${input.description} (Deducted by: ${actorName(admin)})`,
         paymentId: `ADMIN_DEDUCT_${admin.id}_${Date.now()}`,
       });
       await auditCreditChange(tx, admin, 'credits.deducted', t);

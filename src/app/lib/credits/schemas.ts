@@ -9,7 +9,7 @@ import {
   MIN_PRIORITY,
   TRANSACTION_TYPES,
 } from '@/app/shared/credits';
-import { idParam, idValue, isoDate, isoTime, orderParam, pageParams, pageSchema } from '../validation';
+import { idParam, idValue, instant, isoDate, isoTime, orderParam, pageParams, pageSchema } from '../validation';
 
 export { GRANT_CATEGORIES, TRANSACTION_TYPES, type GrantCategory, type TransactionType } from '@/app/shared/credits';
 
@@ -25,14 +25,6 @@ const text = (name: string) =>
     .trim()
     .min(1, `${name} is required`)
     .max(MAX_DESCRIPTION_LENGTH, `${name} must be at most ${MAX_DESCRIPTION_LENGTH} characters`);
-
-/** An instant with its zone (ISO-8601), as JSON carries it: a date alone would be ambiguous. */
-const instant = (message: string) =>
-  z
-    .string({ error: message })
-    .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$/, message)
-    .refine((s) => isoDate.safeParse(s).success, message)
-    .transform((s) => new Date(s));
 
 /**
  * The guide's add-credits body, plus the optional grant terms. Strings are not numbers here: "100"

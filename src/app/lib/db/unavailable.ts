@@ -47,3 +47,12 @@ export function unavailableFor(err: unknown): unknown {
   if ((err as { code?: unknown } | null)?.code === '53300') return new DatabaseUnavailableError('The database has no free connection');
   return err;
 }
+
+/**
+ * Whether a failure says the database is away for the moment (restarting, shutting down, a failover
+ * under way, a pooler between server logins, full) rather than that something is wrong (a bad
+ * password, a missing database, a changed migration): what the start-up waits out.
+ */
+export function isDatabaseAway(err: unknown): boolean {
+  return err instanceof DatabaseUnavailableError || unavailableFor(err) instanceof DatabaseUnavailableError;
+}

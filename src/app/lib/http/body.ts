@@ -5,30 +5,36 @@ import { inspectJson } from './json-keys';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
-export const JSON_ONLY = ['application/json'] as const;
+/** The body types a route can read, and the media type each arrives as. */
+export const MEDIA_TYPES = { json: 'application/json', csv: 'text/csv' } as const;
+export type BodyType = keyof typeof MEDIA_TYPES;
 
 /**
- * A body of a type the route doesn't take is a 415, before it is read: a cross-site form can send
- * text/plain or form-urlencoded without a CORS preflight, JSON it can't. Bodiless requests (an
- * action with nothing to say) pass unless the route declares a body.
+ * The one content-type rule, for every route that reads a body (the door's JSON and CSV routes and
+ * the raw body a signed webhook reads): a body of a type the route doesn't read is a 415, before it
+ * is read. A cross-site form can send text/plain or form-urlencoded without a CORS preflight, JSON
+ * it can't. A bodiless request (an action with nothing to say) passes unless a body is required.
+ * Answers the type the body came as, or null for no body.
  */
-export function assertContentType(req: Request, accepts: readonly string[], bodyDeclared: boolean): void {
-  const hasBody = bodyDeclared || Number(req.headers.get('content-length') ?? 0) > 0 || req.headers.has('transfer-encoding');
-  if (!hasBody) return;
-  const type = (req.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-  if (accepts.includes(type)) return;
+export function bodyTypeOf(req: Request, types: readonly BodyType[], required: boolean): BodyType | null {
+  const hasBody = required || Number(req.headers.get('content-length') ?? 0) > 0 || req.headers.has('transfer-encoding');
+  if (!hasBody) return null;
+  const media = (req.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  const type = types.find((t) => MEDIA_TYPES[t] === media);
+  if (type) return type;
+  const names = types.map((t) => MEDIA_TYPES[t]);
   throw new AppError(
     'unsupported_media_type',
     'Unsupported Media Type',
-    `${type ? `Content-Type ${type} is not accepted here` : 'The request has no Content-Type'}: send the body as ${accepts.join(' or ')} (Content-Type: ${accepts[0]})`,
+    `${media ? `Content-Type ${media} is not accepted here` : 'The request has no Content-Type'}: send the body as ${names.join(' or ')} (Content-Type: ${names[0]})`,
   );
 }
 const MAX_JSON_DEPTH = 32;
 
-/** Reads a body of at most 64 KiB as text, without trusting Content-Length. */
-export async function readText(req: Request): Promise<string> {
+/** Reads a body of at most `limit` bytes (64 KiB unless a route allows more) as text, without trusting Content-Length. */
+export async function readText(req: Request, limit = MAX_BODY_BYTES): Promise<string> {
   const declared = Number(req.headers.get('content-length') ?? 0);
-  if (declared > MAX_BODY_BYTES) throw tooLarge();
+  if (declared > limit) throw tooLarge(limit);
   const chunks: Uint8Array[] = [];
   let size = 0;
   if (req.body) {
@@ -40,9 +46,9 @@ export async function readText(req: Request): Promise<string> {
       });
       if (done) break;
       size += value.byteLength;
-      if (size > MAX_BODY_BYTES) {
+      if (size > limit) {
         await reader.cancel();
-        throw tooLarge();
+        throw tooLarge(limit);
       }
       chunks.push(value);
     }
@@ -72,12 +78,7 @@ export function parseJsonText(text: string): unknown {
   return value;
 }
 
-/** Reads a JSON body of at most 64 KiB without trusting Content-Length. */
-export async function readJson(req: Request): Promise<unknown> {
-  return parseJsonText(await readText(req));
-}
-
-function tooLarge() {
-  return new AppError('payload_too_large', 'Request body too large', `The body must be at most ${MAX_BODY_BYTES / 1024} KB`);
+function tooLarge(limit: number) {
+  return new AppError('payload_too_large', 'Request body too large', `The body must be at most ${limit / 1024} KB`);
 }
 

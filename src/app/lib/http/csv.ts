@@ -1,5 +1,5 @@
 import 'server-only';
-import { csvRow } from '../csv';
+import { csvRow } from '@/app/shared/csv';
 
 /**
  * A CSV download streamed row by row. The first row is fetched before answering, so a failing

@@ -1,5 +1,6 @@
 import 'server-only';
 import { z } from 'zod';
+import { keyMayHold } from '../auth/permissions';
 import type { RouteSpec } from './door';
 
 /**
@@ -26,8 +27,9 @@ const ERROR = {
 };
 
 const STATUS_TEXT: Record<number, string> = {
+  202: 'Accepted: waiting for an approval, or queued as a job',
   400: 'Invalid input (validation_failed) or a malformed request (bad_request)',
-  401: 'Not signed in, or the session has ended',
+  401: 'Not signed in, the session has ended, or the API key is unknown, revoked or expired',
   402: 'Insufficient credits, or a spending limit reached',
   403: 'The caller lacks the permission, or names another customer',
   404: 'Not found',
@@ -35,7 +37,7 @@ const STATUS_TEXT: Record<number, string> = {
   409: 'Conflict (e.g. an Idempotency-Key reused for another request)',
   413: 'Body over 64 KB',
   415: 'Unsupported content type',
-  429: 'Rate limited',
+  429: 'Rate limited (an API key: API_KEY_RATE_LIMIT a minute); retry after Retry-After seconds',
   502: 'An upstream service (Roblox) failed',
   503: 'Temporarily unavailable; retry after Retry-After seconds',
 };
@@ -59,10 +61,14 @@ const json = (schema: z.ZodType, io: 'input' | 'output') => {
 /** Statuses a declaration implies: every door route can be 401/403; input can be 400; … */
 function errorStatuses(spec: RouteSpec<unknown, unknown, unknown>): number[] {
   const statuses = new Set([401, 403, ...(spec.errors ?? [])]);
-  if (spec.params || spec.query || spec.body) statuses.add(400);
+  if (keyMayHold(spec.permission)) statuses.add(429);
+  if (spec.params || spec.query || spec.body || spec.csv) statuses.add(400);
   if (spec.params) statuses.add(404);
   if (spec.idempotent) statuses.add(409);
-  if (spec.body) statuses.add(413);
+  if (spec.body || spec.csv) {
+    statuses.add(413);
+    statuses.add(415);
+  }
   return [...statuses].sort((a, b) => a - b);
 }
 
@@ -104,21 +110,29 @@ function operation(route: DeclaredRoute) {
       content: spec.response ? { 'application/json': { schema: json(spec.response, 'output') } } : { 'application/json': {} },
     },
   };
+  for (const [status, schema] of Object.entries(spec.alternatives ?? {})) {
+    responses[status] = { description: STATUS_TEXT[Number(status)] ?? 'Success', content: { 'application/json': { schema: json(schema, 'output') } } };
+  }
   for (const status of errorStatuses(spec)) {
     responses[String(status)] = { description: STATUS_TEXT[status] ?? 'Error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
   }
   return {
     operationId: `${route.method.toLowerCase()}${route.path.replace(/\{(\w+)\}/g, 'By_$1').replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ?? '').toUpperCase())}`,
     summary: spec.summary ?? `${route.method} ${route.path}`,
-    description: `Permission: \`${spec.permission}\`.`,
+    description: keyMayHold(spec.permission)
+      ? `Permission: \`${spec.permission}\`.`
+      : `Permission: \`${spec.permission}\` (a signed-in session only: no API key can hold it).`,
     tags: [route.path.split('/')[route.path.startsWith('/api/admin/') ? 3 : 2] ?? 'api'],
-    security: [{ session: [] }],
+    security: keyMayHold(spec.permission) ? [{ session: [] }, { apiKey: [] }] : [{ session: [] }],
     parameters: parameters(route),
     ...(spec.body
       ? {
           requestBody: {
             required: true,
-            content: { 'application/json': { schema: json(spec.body, 'input'), ...(spec.example?.body !== undefined ? { example: spec.example.body } : {}) } },
+            content: {
+              'application/json': { schema: json(spec.body, 'input'), ...(spec.example?.body !== undefined ? { example: spec.example.body } : {}) },
+              ...(spec.csv ? { 'text/csv': { schema: { type: 'string' } } } : {}),
+            },
           },
         }
       : {}),
@@ -147,7 +161,7 @@ function healthSchema(up: boolean) {
   };
 }
 
-/** The routes outside the door: NextAuth's sign-in and the health check, described as they answer. */
+/** The routes outside the door: NextAuth's sign-in, the health check and Stripe's webhook, described as they answer. */
 const PUBLIC_PATHS = {
   '/api/health': {
     get: {
@@ -168,6 +182,27 @@ const PUBLIC_PATHS = {
       tags: ['reference'],
       security: [],
       responses: { '200': { description: 'OpenAPI 3.1', content: { 'application/json': { schema: { type: 'object' } } } } },
+    },
+  },
+  '/api/webhooks/stripe': {
+    post: {
+      operationId: 'postApiWebhooksStripe',
+      summary: "Stripe's events: no session, Stripe-Signature is verified over the raw body (5-minute tolerance)",
+      tags: ['webhooks'],
+      security: [],
+      parameters: [{ name: 'Stripe-Signature', in: 'header', required: true, schema: { type: 'string' } }],
+      requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', description: 'A Stripe event, as Stripe sends it' } } } },
+      responses: {
+        '200': {
+          description: 'Handled once (a replay answers `duplicate`), or ignored',
+          content: { 'application/json': { schema: { type: 'object', required: ['received', 'outcome'], properties: { received: { const: true }, outcome: { type: 'string' } } } } },
+        },
+        '400': { description: 'Missing or bad signature: nothing changed', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+        '409': { description: "A refund that overtook its payment's event: Stripe retries it", content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+        '413': { description: 'Body over 1 MB', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+        '415': { description: 'A body that is not application/json', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+        '503': { description: 'STRIPE_WEBHOOK_SECRET is not set', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+      },
     },
   },
   '/api/auth/csrf': {
@@ -218,11 +253,20 @@ export function buildOpenApi(routes: DeclaredRoute[], version: string) {
       version,
       description:
         'Credit management for paid Roblox look-ups. Every error is `{ error, details, code }`. Sign in through NextAuth ' +
-        '(see the README) and send the `next-auth.session-token` cookie; writes from a browser must come from this site.',
+        '(see the README) and send the `next-auth.session-token` cookie (writes from a browser must come from this site), ' +
+        'or send `Authorization: Bearer rtk_…` with an API key made on the dashboard (or POST /api/admin/api-keys).',
     },
     servers: [{ url: '/' }],
     components: {
-      securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'next-auth.session-token', description: 'The session cookie a sign-in sets' } },
+      securitySchemes: {
+        session: { type: 'apiKey', in: 'cookie', name: 'next-auth.session-token', description: 'The session cookie a sign-in sets' },
+        apiKey: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'rtk_…',
+          description: "An API key (rtk_ and 43 characters), with the key's permissions and customer; no Origin check applies",
+        },
+      },
       schemas: { Error: ERROR },
     },
     paths,

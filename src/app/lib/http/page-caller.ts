@@ -28,3 +28,17 @@ export async function pageCaller(path: string): Promise<Caller> {
   if (path !== ENROLMENT_PAGE && mustEnrol(caller)) redirect(`${ENROLMENT_PAGE}?required=1`);
   return caller;
 }
+
+/**
+ * The signed-in caller or null, never a redirect: for pages every visitor may see (not-found),
+ * which keep the header for those signed in.
+ */
+export async function pageCallerOrNull(): Promise<Caller | null> {
+  const { db, sessionSecret } = await app();
+  try {
+    return await authenticate(db, secretsOf(sessionSecret), (await cookies()).toString(), clientOf(await headers()));
+  } catch (err) {
+    if (err instanceof AppError && err.status === 401) return null;
+    throw err;
+  }
+}

@@ -3,7 +3,7 @@ import { auditFilterSchema } from '@/app/lib/audit/schemas';
 import { csvResponse } from '@/app/lib/http/csv';
 import { endpoint, route } from '@/app/lib/http/door';
 
-const HEADER = ['id', 'created_at', 'action', 'actor_id', 'actor_username', 'customer_id', 'customer_name', 'target_type', 'target_id', 'before', 'after', 'address', 'user_agent'];
+const HEADER = ['id', 'created_at', 'action', 'actor_id', 'actor_username', 'customer_id', 'customer_name', 'target_type', 'target_id', 'before', 'after', 'address', 'user_agent', 'api_key_id', 'api_key_prefix'];
 const asJson = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
 
 /** GET /api/admin/audit/export: the filtered audit log as CSV, streamed. */
@@ -25,6 +25,8 @@ export const { GET, POST, PUT, PATCH, DELETE } = endpoint({
         asJson(e.after),
         e.address,
         e.userAgent,
+        e.actorApiKey?.id ?? null,
+        e.actorApiKey?.prefix ?? null,
       ]),
   ),
 });

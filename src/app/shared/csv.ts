@@ -1,4 +1,3 @@
-import 'server-only';
 /**
  * One CSV field (RFC 4180). Text that a spreadsheet would run as a formula (=, +, -, @ …) is
  * prefixed with an apostrophe, so an exported description can't execute in Excel.
