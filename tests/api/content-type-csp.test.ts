@@ -43,6 +43,32 @@ describe('Content-Type of mutating API requests', () => {
     expect(res.status).toBe(200);
   });
 
+  it('a route that reads CSV as well (the bulk upload) takes text/csv and JSON, and names both when refusing anything else', async () => {
+    const post = (type: string, text: string) =>
+      fetch(`${server().baseUrl}/api/admin/credits/bulk?dryRun=true`, {
+        method: 'POST',
+        headers: { cookie: `next-auth.session-token=${admin.sessionToken}`, 'content-type': type },
+        body: text,
+      });
+    const csv = await post('text/csv; charset=utf-8', `customerId,amount,description\n${customerId},5,csv upload`);
+    expect(csv.status).toBe(200);
+    const json = await post('application/json', JSON.stringify({ rows: [{ customerId, amount: 5, description: 'json upload' }] }));
+    expect(json.status).toBe(200);
+    const plain = await post('text/plain', `customerId,amount,description\n${customerId},5,plain`);
+    expect(plain.status).toBe(415);
+    expect(String(assertExactErrorShape(await plain.json()).details)).toMatch(/send the body as application\/json or text\/csv/);
+  });
+
+  it("Stripe's webhook, which reads its raw body, takes application/json only: anything else is a 415 before the signature is looked at", async () => {
+    const res = await fetch(`${server().baseUrl}/api/webhooks/stripe`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain', 'stripe-signature': 't=1,v1=00' },
+      body: '{"id":"evt_x","type":"charge.refunded"}',
+    });
+    expect(res.status).toBe(415);
+    expect(assertExactErrorShape(await res.json())).toMatchObject({ code: 'unsupported_media_type' });
+  });
+
   it("NextAuth's own form posts (/api/auth/*) are not API JSON routes and still sign in", async () => {
     const s = server();
     const res = await admin.signIn(s.adminUsername, s.adminPassword); // application/x-www-form-urlencoded
