@@ -6,7 +6,7 @@ import { admin, adminApi, PASSWORD, unique } from './support';
 /**
  * Issue 10, point 12: pages carry a nonce-based Content-Security-Policy without 'unsafe-inline'
  * scripts (src/proxy.ts), and every page still works under it: Next's own scripts, the dashboard,
- * the account page, the look-up page and /docs (Scalar's viewer, served from this origin at
+ * the account page, the look-up page, the billing page and /docs (Scalar's viewer, served from this origin at
  * /docs/scalar.js, nonced, loading what it needs through 'strict-dynamic').
  */
 
@@ -36,6 +36,7 @@ test('every page works under the nonce-based CSP, with no violation', async ({ p
   const customer = await api.customer(unique('CSP Co'));
   await api.credits(customer.id, 5);
   const username = await api.user('USER', customer.id);
+  const customerAdmin = await api.user('CUSTOMER_ADMIN', customer.id);
   await api.dispose();
 
   const violations = await watchCsp(page);
@@ -82,6 +83,18 @@ test('every page works under the nonce-based CSP, with no violation', async ({ p
   await expect(userPage.getByRole('heading', { name: 'Roblox look-ups' })).toBeVisible();
   await context.close();
 
+  // A customer admin's billing page (its overview, packs and purchases are fetched by its scripts).
+  const billingContext = await browser.newContext();
+  const billingPage = await billingContext.newPage();
+  const billingViolations = await watchCsp(billingPage);
+  await billingPage.goto('/login?callbackUrl=%2Fbilling');
+  await new LoginPage(billingPage).signIn(customerAdmin, PASSWORD);
+  await expect(billingPage).toHaveURL(/\/billing/);
+  await expect(billingPage.getByRole('heading', { name: 'Billing', level: 1 })).toBeVisible();
+  await expect(billingPage.getByText('No purchases yet.')).toBeVisible();
+  await billingContext.close();
+
   expect(violations).toEqual([]);
   expect(userViolations).toEqual([]);
+  expect(billingViolations).toEqual([]);
 });
