@@ -5,7 +5,8 @@
  * when other work shares the machine, so it compares two builds measured minutes apart on a busy
  * host: ROOT is another checkout with its own production build (default: this one). A checkout
  * without scripts/server.mjs is started with `next start`, as it was before that server existed.
- * Needs the local PostgreSQL (BENCH_DATABASE_URL).
+ * Needs the local PostgreSQL (BENCH_DATABASE_URL). With CPU_PROF_DIR set, the server runs under
+ * `node --cpu-prof` and leaves its profile there when it stops (open it in Chrome's DevTools).
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -41,7 +42,8 @@ async function main() {
   const server = fs.existsSync(path.join(root, 'scripts', 'server.mjs'))
     ? ['scripts/server.mjs', '-p', String(port), '-H', '127.0.0.1']
     : ['node_modules/next/dist/bin/next', 'start', '-p', String(port), '-H', '127.0.0.1'];
-  const child = spawn(process.execPath, server, {
+  const profile = process.env.CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.CPU_PROF_DIR)}`] : [];
+  const child = spawn(process.execPath, [...profile, ...server], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', DATABASE_URL: bdb.url, NEXTAUTH_SECRET: 'b'.repeat(43), NEXTAUTH_URL: base, ADMIN_USERNAME: 'admin', ADMIN_PASSWORD: 'bench admin 1', ROBLOX_PROVIDER: 'fixture' },
     stdio: 'ignore',

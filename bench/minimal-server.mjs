@@ -1,9 +1,11 @@
 // The benchmark's yardstick for the app's HTTP path: a minimal node:http + pg server that runs the
 // same SQL as the app's two measured requests, and nothing else (no framework, no session, no
 // validation, no idempotency): what "the database round trips plus Node's HTTP" cost here.
-//   POST /add     the caller re-read, then the ledger INSERT (POST /api/admin/credits/add)
+//   POST /add     the caller re-read, then one transaction: the ledger INSERT and its audit event
+//                 (POST /api/admin/credits/add without grant controls set)
 //   POST /lookup  the caller re-read, the look-up's debit transaction, its status update and the
-//                 balance read (POST /api/search, fixture provider)
+//                 balance read (POST /api/search, fixture provider); the app's look-up also reads
+//                 the price list, its monthly limit and the shared answer cache, which this skips
 //   GET  /health  SELECT 1
 // Usage: node bench/minimal-server.mjs PORT DATABASE_URL POOL_SIZE
 import http from 'node:http';
@@ -27,13 +29,29 @@ async function readBody(req) {
 async function add(req) {
   const body = await readBody(req);
   const caller = (await pool.query(CALLER, [Number(req.headers['x-user-id'])])).rows[0];
-  const { rows } = await pool.query(
-    `INSERT INTO credit_transactions (customer_id, user_id, type, amount, description, payment_id)
-     VALUES ($1, $2, 'admin_grant', $3, $4, $5)
-     RETURNING id, customer_id, amount, balance_before, balance_after, description, created_at`,
-    [body.customerId, caller.id, body.amount, `[ADMIN] ${body.description} (Added by: ${caller.username})`, `MANUAL_ADMIN_${caller.id}_${Date.now()}`],
-  );
-  return { success: true, message: 'Credits added successfully', transaction: rows[0] };
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const { rows } = await client.query(
+      `INSERT INTO credit_transactions (customer_id, user_id, type, amount, description, payment_id)
+       VALUES ($1, $2, 'admin_grant', $3, $4, $5)
+       RETURNING id, customer_id, amount, balance_before, balance_after, description, created_at`,
+      [body.customerId, caller.id, body.amount, `[ADMIN] ${body.description} (Added by: ${caller.username})`, `MANUAL_ADMIN_${caller.id}_${Date.now()}`],
+    );
+    const t = rows[0];
+    await client.query(
+      `INSERT INTO audit_events (action, actor_id, actor_username, customer_id, target_type, target_id, before, after, address, user_agent, api_key_id)
+       VALUES ('credits.added', $1, $2, $3, 'credit_transaction', $4, $5, $6, $7, $8, NULL)`,
+      [caller.id, caller.username, t.customer_id, t.id, JSON.stringify({ balance: t.balance_before }), JSON.stringify({ balance: t.balance_after, amount: t.amount, type: 'admin_grant', description: t.description }), req.socket.remoteAddress, req.headers['user-agent'] ?? null],
+    );
+    await client.query('COMMIT');
+    return { success: true, message: 'Credits added successfully', transaction: t };
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw err;
+  } finally {
+    client.release();
+  }
 }
 
 async function lookup(req) {

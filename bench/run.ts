@@ -328,10 +328,12 @@ async function main() {
       // and with pgbench in short slices: the app as `npm start` runs it (one process), the app with
       // WEB_CONCURRENCY=2, and bench/minimal-server.mjs (node:http + pg, the same SQL, nothing else).
       const lookup = await signInLookupUsers(server, bdb.url, 16);
-      const cluster = await startBenchServer({ ...serverEnv(bdb.url), WEB_CONCURRENCY: '2' });
+      // The same bootstrap password: another one would be a password change, which ends the admin's
+      // sessions, the single server's among them (every addition there a 401).
+      const cluster = await startBenchServer({ ...serverEnv(bdb.url), WEB_CONCURRENCY: '2', ADMIN_PASSWORD: server.adminPassword });
       const minimal = await startMinimalServer(bdb.url, 10);
       try {
-        const clusterAdmin = await signIn(cluster.baseUrl, cluster.adminUsername, cluster.adminPassword);
+        const clusterAdmin = await signIn(cluster.baseUrl, cluster.adminUsername, server.adminPassword);
         const clusterUsers = await Promise.all(lookup.usernames.map((u) => signIn(cluster.baseUrl, u, DATASET_PASSWORD)));
         const conn = await connect(bdb.url);
         const ids = await conn
