@@ -1,12 +1,15 @@
 // Server start: open and migrate the database and make sure the bootstrap admin exists (printing a
 // generated password once), so the first request finds everything ready.
 import { app } from './app/lib/app';
+import { secretsOf } from './app/lib/auth/keys';
 import { pruneSessions } from './app/lib/auth/session';
-import { checkConfig } from './app/lib/config';
+import { checkConfig, config } from './app/lib/config';
 import { isDatabaseAway } from './app/lib/db/unavailable';
 import { installServerHooks } from './app/lib/http/server-hooks';
 import { startJobs } from './app/lib/jobs';
+import { storeDefaultThreshold } from './app/lib/notifications/alerts';
 import { SERVER_JOBS } from './app/lib/jobs/server-jobs';
+import { sealWebhookSecrets } from './app/lib/webhooks';
 import { refundStaleSearches } from './app/lib/searches';
 
 // Without NEXTAUTH_URL, NextAuth builds its URLs from the request's Host header.
@@ -36,7 +39,7 @@ async function appOnceDatabaseAnswers(waitMs = 60_000) {
 
 try {
   checkConfig();
-  const { db } = await appOnceDatabaseAnswers();
+  const { db, sessionSecret } = await appOnceDatabaseAnswers();
   console.log(`[startup] ready on ${db.kind === 'pglite' ? 'embedded PGlite' : 'PostgreSQL'}`);
   // Look-ups interrupted between their debit and Roblox's answer (a crash, a kill) are refunded.
   const sweep = () =>
@@ -49,6 +52,17 @@ try {
   setInterval(() => {
     pruneSessions(db).catch((err) => console.error('[auth] session clean-up failed:', (err as Error).message));
   }, 3_600_000).unref();
+  await storeDefaultThreshold(db, config.lowBalanceThreshold);
+  const { sealed, unreadable } = await sealWebhookSecrets(db, secretsOf(sessionSecret));
+  if (sealed > 0) console.log(`[webhooks] sealed ${sealed} webhook signing secret(s) under the current NEXTAUTH_SECRET`);
+  if (unreadable > 0) {
+    console.error(
+      `[webhooks] ${unreadable} webhook signing secret(s) were sealed under a NEXTAUTH_SECRET this instance does not have: ` +
+        'their deliveries fail until that secret is set in NEXTAUTH_SECRET_PREVIOUS (or the endpoints are made again)',
+    );
+  }
+  // Webhook deliveries and alert emails wait in the outbox (written with the change that caused
+  // them): a restart after a crash picks up whatever was not delivered.
   const jobs = await startJobs(db, SERVER_JOBS);
   console.log(`[startup] background jobs on ${jobs.kind}`);
   // scripts/server.mjs calls this once the requests in flight have drained (SIGTERM, pm2 reload).

@@ -217,6 +217,27 @@ describe('using keys', () => {
     expect(row.username).toBe(adminOfA.user.username);
   });
 
+  it("a customer's key with webhooks.manage runs that customer's webhooks (audited as the key), never another's; the bell is no key's", async () => {
+    const { apiKey, client } = await apiKeyClient(adminOfA.client, { permissions: ['webhooks.manage', 'customers.alerts'] });
+    const url = `http://127.0.0.1:9/${unique('keyhook')}`;
+    const made = await client.expectJson(client.post('/api/admin/webhooks', { url, events: ['credits.low'] }), 201);
+    expect(made.webhook).toMatchObject({ url, customerId: A.customer.id });
+    expect(made.secret).toMatch(/^whsec_/);
+    await client.expectJson(client.post('/api/admin/webhooks', { url, events: ['credits.low'], customerId: B.customer.id }), 403);
+    const theirs = await admin.expectJson(admin.post('/api/admin/webhooks', { url, events: ['credits.low'], customerId: B.customer.id }), 201);
+    await client.expectJson(client.get(`/api/admin/webhooks/${theirs.webhook.id}`), 404);
+    await client.expectJson(client.post(`/api/admin/webhooks/${theirs.webhook.id}/enable`), 404);
+    const listed = (await client.expectJson(client.get('/api/admin/webhooks?pageSize=100'), 200)).items;
+    expect(listed.map((w: any) => w.id)).toContain(made.webhook.id);
+    for (const w of listed) expect(w.customerId).toBe(A.customer.id);
+    await client.expectJson(client.put(`/api/admin/customers/${A.customer.id}/low-balance-threshold`, { lowBalanceThreshold: 7 }), 200);
+    const created = (await auditEvents(admin, { action: 'webhook.created', customerId: A.customer.id })).find((e) => e.targetId === made.webhook.id);
+    expect(created).toMatchObject({ actorId: adminOfA.user.id, actorApiKey: { id: apiKey.id, prefix: apiKey.prefix } });
+    // A person's own notifications are not a key's to read (account.notifications is session-only).
+    await adminOfA.client.expectJson(adminOfA.client.post('/api/admin/api-keys', { name: 'x', permissions: ['account.notifications'] }), 400);
+    expect((await client.get('/api/me/notifications')).status).toBe(403);
+  });
+
   it("a key's Idempotency-Keys replay only its own answers: its creator reusing one gets a 409", async () => {
     const { client } = await apiKeyClient(adminOfA.client, { permissions: ['credits.add'] });
     const body = { customerId: A.customer.id, amount: 2, description: 'idempotent by key' };

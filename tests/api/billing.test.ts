@@ -5,6 +5,7 @@ import { unique } from '../support/db';
 import { anonymous, assertExactErrorShape, PASSWORD, server, signedIn, superAdmin, tenant, type ApiClient } from '../support/api';
 import { sessionIdOf, stripeControl } from '../support/fake-stripe-control';
 import { assertLedgerInvariants } from '../support/ledger-invariants';
+import { startReceiver } from '../support/webhook-receiver';
 
 /**
  * Payments over HTTP: the production server's billing against the fake Stripe started by the
@@ -127,6 +128,38 @@ describe('buying through Checkout', () => {
     // The buyer walks away: cancelled, and the session can't be paid any more.
     await a.client.expectJson(a.client.post(`/api/billing/purchases/${purchaseId}/cancel`), 200);
     expect((await a.client.expectJson(a.client.get(`/api/billing/purchases/${purchaseId}`), 200)).purchase.status).toBe('cancelled');
+  });
+});
+
+describe('purchase webhooks', () => {
+  it("a customer's endpoint receives a signed purchase.completed when its checkout is paid, and purchase.refunded after a refund", async () => {
+    const receiver = await startReceiver();
+    try {
+      const { customer, client } = await buyer();
+      const { secret } = await client.expectJson(client.post('/api/admin/webhooks', { url: receiver.url, events: ['purchase.completed', 'purchase.refunded'] }), 201);
+      receiver.secret = secret;
+      const { url, purchaseId } = await client.expectJson(client.post('/api/billing/checkout', { packId: pack.id }), 200);
+      const session = await stripeControl('complete-checkout', { sessionId: sessionIdOf(url) });
+
+      const [completed] = await receiver.waitFor(1);
+      expect(completed!.verifyError).toBeUndefined();
+      expect(completed!.verified).toMatchObject({
+        type: 'purchase.completed',
+        data: { customerId: customer.id, purchase: { id: purchaseId, status: 'paid', credits: 100, unitAmount: 1000, paymentIntentId: session.payment_intent } },
+      });
+
+      await stripeControl('refund', { paymentIntentId: session.payment_intent, amount: 250 });
+      const got = await receiver.waitFor(2);
+      expect(got[1]!.verifyError).toBeUndefined();
+      expect(got[1]!.verified).toMatchObject({
+        type: 'purchase.refunded',
+        data: { customerId: customer.id, purchase: { id: purchaseId, amountRefunded: 250, refundState: 'partial' }, refund: { amount: 250, creditsTakenBack: 25, shortfall: 0 } },
+      });
+      // One delivery each: Stripe's other events about the same payment raised none.
+      expect(got.map((r) => r.verified?.type)).toEqual(['purchase.completed', 'purchase.refunded']);
+    } finally {
+      await receiver.close();
+    }
   });
 });
 

@@ -24,6 +24,8 @@ const DTO_KEYS = [
   'creditBalance',
   'totalCreditsPurchased',
   'totalCreditsUsed',
+  'lowBalanceThreshold',
+  'lowBalanceThresholdIsCustom',
   'createdAt',
   'updatedAt',
 ].sort();
@@ -37,6 +39,7 @@ const NUMERIC_KEYS = [
   'creditBalance',
   'totalCreditsPurchased',
   'totalCreditsUsed',
+  'lowBalanceThreshold',
 ] as const;
 
 function expectCustomerDto(c: Record<string, unknown>) {
@@ -358,7 +361,7 @@ describe('GET /api/admin/customers/:id', () => {
 });
 
 describe('PATCH /api/admin/customers/:id', () => {
-  it('updates name, status, contactEmail, maxUsers and logoUrl one at a time', async () => {
+  it('updates name, status, contactEmail, maxUsers, logoUrl and lowBalanceThreshold one at a time', async () => {
     const c = await create({ name: unique('Patch'), contactEmail: 'old@x.example', logoUrl: 'https://x.example/a.png' });
     const newName = unique('Renamed');
     const steps: Array<[Record<string, unknown>, Record<string, unknown>]> = [
@@ -370,6 +373,8 @@ describe('PATCH /api/admin/customers/:id', () => {
       [{ maxUsers: 42 }, { maxUsers: 42 }],
       [{ logoUrl: 'http://cdn.x.example/b.svg' }, { logoUrl: 'http://cdn.x.example/b.svg' }],
       [{ logoUrl: null }, { logoUrl: null }],
+      [{ lowBalanceThreshold: 120 }, { lowBalanceThreshold: 120, lowBalanceThresholdIsCustom: true }],
+      [{ lowBalanceThreshold: null }, { lowBalanceThreshold: 50, lowBalanceThresholdIsCustom: false }],
     ];
     let previous = c;
     for (const [patch, expected] of steps) {

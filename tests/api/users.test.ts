@@ -19,7 +19,7 @@ beforeAll(async () => {
   admin = await superAdmin();
 });
 
-const USER_KEYS = ['active', 'createdAt', 'customerId', 'customerName', 'id', 'lastLoginAt', 'monthlyCreditLimit', 'role', 'spentThisMonth', 'username'];
+const USER_KEYS = ['active', 'createdAt', 'customerId', 'customerName', 'email', 'id', 'lastLoginAt', 'monthlyCreditLimit', 'role', 'spentThisMonth', 'username'];
 
 /** Sends, checks the status, and checks the raw JSON text never carries a password or a hash. */
 async function call(client: ApiClient, res: Promise<Response>, status: number): Promise<any> {

@@ -29,7 +29,7 @@ test('API keys: create with a permission picker, copy the key once, see it used,
   const name = unique('Billing sync');
   const secret = await keys.create({ name, customerId: customer.id, permissions: ['customers.read', 'credits.read'] });
   expect(secret).toMatch(/^rtk_[A-Za-z0-9_-]{43}$/);
-  await expect(keys.dialog).toContainText('This is the only time the key is shown');
+  await expect(keys.dialog).toContainText('This is the only time the API key is shown');
   await keys.dialog.getByRole('button', { name: 'Copy key' }).click();
   await expect(keys.dialog.getByRole('status').filter({ hasText: 'Copied to the clipboard.' })).toBeVisible();
   expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(secret);

@@ -25,6 +25,12 @@ export default async function globalSetup() {
       // Above every single grant (10,000 is the guide's maximum), so the guide's walkthrough is as
       // without approvals; a bulk batch above it waits for a second SUPER_ADMIN's approval.
       GRANT_APPROVAL_THRESHOLD: '10000',
+      // The Webhooks screen's tests deliver to a receiver on this machine.
+      WEBHOOK_ALLOW_PRIVATE: 'true',
+      WEBHOOK_DISPATCH_INTERVAL_SECONDS: '1',
+      // An endpoint that never answers is disabled within seconds, for the Enable button's test.
+      WEBHOOK_RETRY_BASE_SECONDS: '1',
+      WEBHOOK_DISABLE_AFTER_SECONDS: '3',
     },
     { port },
   ).catch(async (err: unknown) => {

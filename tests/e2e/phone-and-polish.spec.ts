@@ -80,6 +80,9 @@ test('at 1280 px a customer row keeps Add Credits and Edit on one line', async (
   await signInAsAdmin(page);
   const adminPage = new AdminPage(page);
   await adminPage.searchCustomers(customer.name);
+  // Measured once the search has applied: before, the row can move between the two measurements
+  // (the unfiltered list, with other suites' customers, is redrawn as the filtered one).
+  await expect(page.getByText('Showing 1–1 of 1 customers')).toBeVisible();
   const row = adminPage.customerRow(customer.name);
   const add = (await row.getByRole('button', { name: 'Add Credits' }).boundingBox())!;
   const edit = (await row.getByRole('button', { name: `Edit ${customer.name}` }).boundingBox())!;

@@ -36,6 +36,15 @@ export async function adminApi() {
     async credits(customerId: number, amount: number, description = 'Setup') {
       return call('post', '/api/admin/credits/add', { customerId, amount, description });
     },
+    async deduct(customerId: number, amount: number, description = 'Setup') {
+      return call('post', '/api/admin/credits/deduct', { customerId, amount, description });
+    },
+    async webhook(body: { url: string; events: string[]; customerId?: number }) {
+      return (await call('post', '/api/admin/webhooks', body)) as { webhook: { id: number; url: string }; secret: string };
+    },
+    async webhookEnabled(id: number) {
+      return ((await (await ctx.get(`/api/admin/webhooks/${id}`)).json()) as { webhook: { enabled: boolean } }).webhook.enabled;
+    },
     dispose: () => ctx.dispose(),
   };
 }

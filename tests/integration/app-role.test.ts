@@ -61,6 +61,13 @@ const EXPECTED: Record<string, Privilege[]> = {
   admin_daily_grants: ['SELECT', 'INSERT', 'UPDATE'], // counted up (and back on a rejection); kept
   // API keys (060)
   api_keys: ['SELECT', 'INSERT', 'UPDATE'], // revoked and last-used by UPDATE; kept for the audit log
+  // Webhooks, the outbox and notifications (070-073; decisions in 080)
+  webhooks: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'], // an endpoint is deleted by its owner (its deliveries by the cascade)
+  outbox_events: ['SELECT', 'INSERT'], // an event as it happened: append-only
+  webhook_deliveries: ['SELECT', 'INSERT', 'UPDATE'], // attempted and retried; kept
+  notifications: ['SELECT', 'INSERT', 'UPDATE'], // marked read; kept
+  email_outbox: ['SELECT', 'INSERT', 'UPDATE'], // sent or failed; kept
+  credit_expiry_alerts: ['SELECT', 'INSERT'], // once per grant: append-only
   customer_stats: ['SELECT'], // view
   customer_credit_totals: ['SELECT'], // view
 };
@@ -79,6 +86,11 @@ const SEQUENCES: Record<string, string[]> = {
   grant_approvals_id_seq: ['USAGE', 'SELECT'],
   bulk_grant_batches_id_seq: ['USAGE', 'SELECT'],
   api_keys_id_seq: ['USAGE', 'SELECT'],
+  webhooks_id_seq: ['USAGE', 'SELECT'],
+  outbox_events_id_seq: ['USAGE', 'SELECT'],
+  webhook_deliveries_id_seq: ['USAGE', 'SELECT'],
+  notifications_id_seq: ['USAGE', 'SELECT'],
+  email_outbox_id_seq: ['USAGE', 'SELECT'],
 };
 
 let t: TestDatabase;
@@ -198,19 +210,19 @@ async function asApp(): Promise<{ q: Queryable; end(): Promise<void> }> {
   };
 }
 
-describe('a database that had the later tables before the app role (035 and 061 applied after 040-060)', () => {
+describe('a database that had the later tables before the app role (035, 061 and 080 applied after 040-073)', () => {
   it('ends with the same privileges as a new one, and the ledger trigger runs as the owner', async () => {
-    // What a database migrated before migration 035 existed holds: every migration but 035 and 061.
+    // What a database migrated before migration 035 existed holds: every migration but 035, 061 and 080.
     const earlier = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-migrations-'));
     for (const m of loadMigrations()) {
-      if (m.version === 35 || m.version === 61) continue;
+      if ([35, 61, 80].includes(m.version)) continue;
       const file = `${String(m.version).padStart(3, '0')}_${m.name}.sql`;
       fs.copyFileSync(path.join(migrationsDir(), file), path.join(earlier, file));
     }
     const upgraded = await createTestDb({ migrateTo: 'none' });
     try {
       await migrate(upgraded.db, { dir: earlier });
-      expect(await migrate(upgraded.db)).toEqual([35, 61]);
+      expect(await migrate(upgraded.db)).toEqual([35, 61, 80]);
       for (const kind of ['table', 'sequence'] as const) {
         expect(await privilegesOf(upgraded.db, kind)).toEqual(await privilegesOf(t.db, kind));
       }

@@ -21,6 +21,8 @@ import { startBillingHarness, type BillingHarness } from '../support/billing-har
 import { createTestDb, type TestDatabase } from '../support/db';
 import type { StripeEvent } from '../support/fake-stripe';
 import { grantsOf, newCustomer, newUser, rowsOf } from '../support/ledger-fixtures';
+import { bookPayment, lockPurchase } from '@/app/lib/billing/purchases';
+import { createWebhook } from '@/app/lib/webhooks';
 
 /**
  * Payments (issue 12) end to end below HTTP: the app's own billing code and Stripe client against
@@ -294,6 +296,57 @@ describe('refunds', () => {
     await stripe.fake.deliver({ ...first!, id: `${first!.id}_late` });
     expect((await getBalance(db, customerId)).balance).toBe(42);
     await consumeCredits(db, { customerId, userId: null, amount: 42, description: 'spend the rest' });
+  });
+});
+
+describe('purchase events for webhooks', () => {
+  /** A customer with an endpoint subscribed to both purchase events (nobody listening: none would be written). */
+  async function subscribed() {
+    const t = await tenant();
+    process.env.WEBHOOK_ALLOW_PRIVATE = 'true';
+    try {
+      await createWebhook(db, platform, t.customerId, { url: 'http://127.0.0.1:9/purchases', events: ['purchase.completed', 'purchase.refunded'] }, ['billing-test-secret']);
+    } finally {
+      delete process.env.WEBHOOK_ALLOW_PRIVATE;
+    }
+    return t;
+  }
+  const eventsOf = (customerId: number) =>
+    db
+      .query<{ type: string; data: Record<string, any> }>(`SELECT type, data FROM outbox_events WHERE customer_id = $1 AND type LIKE 'purchase.%' ORDER BY id`, [customerId])
+      .then((r) => r.rows);
+
+  it('purchase.completed once when the payment is credited (not for its resent event), purchase.refunded per refund', async () => {
+    const { customerId, admin } = await subscribed();
+    const purchase = await bought(customerId, admin);
+    for (const e of eventsFor('checkout.session.completed', await sessionOf(purchase.id))) await stripe.fake.redeliver(e.id);
+    await stripe.fake.refund(purchase.paymentIntentId!, 300);
+    const events = await eventsOf(customerId);
+    expect(events.map((e) => e.type)).toEqual(['purchase.completed', 'purchase.refunded']);
+    expect(events[0]!.data).toEqual({
+      customerId,
+      purchase: expect.objectContaining({ id: purchase.id, status: 'paid', credits: 100, unitAmount: 1000, currency: 'usd', receiptNumber: purchase.receiptNumber, transactionId: purchase.transactionId }),
+    });
+    const refunded = await getPurchase(db, purchase.id, customerId);
+    expect(events[1]!.data).toEqual({
+      customerId,
+      purchase: expect.objectContaining({ id: purchase.id, amountRefunded: 300, creditsTakenBack: 30, refundState: 'partial' }),
+      refund: { amount: 300, creditsTakenBack: 30, shortfall: 0, transactionId: refunded.refunds[0]!.transactionId },
+    });
+  });
+
+  it('a booking that rolls back emits nothing', async () => {
+    const { customerId, admin } = await subscribed();
+    const { purchaseId } = await startCheckout(db, admin, customerId, pack.id, APP);
+    await expect(
+      db.transaction(async (tx) => {
+        const purchase = (await lockPurchase(tx, { id: purchaseId }))!;
+        expect(await bookPayment(tx, purchase, { paymentIntentId: 'pi_rolled_back', amount: 1000, currency: 'usd' })).toBe('credited');
+        throw new Error('roll back');
+      }),
+    ).rejects.toThrow('roll back');
+    expect(await eventsOf(customerId)).toEqual([]);
+    expect((await getPurchase(db, purchaseId, customerId)).status).toBe('pending');
   });
 });
 

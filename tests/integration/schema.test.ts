@@ -150,6 +150,7 @@ describe('schema.sql', () => {
       'bulk_grant_batches',
       'bulk_grant_rows',
       'credit_allocations',
+      'credit_expiry_alerts',
       'credit_grants',
       'credit_ledger_backfills',
       'credit_packs',
@@ -158,9 +159,12 @@ describe('schema.sql', () => {
       'customer_credits',
       'customer_search_prices',
       'customers',
+      'email_outbox',
       'grant_approvals',
       'idempotency_keys',
       'login_limits',
+      'notifications',
+      'outbox_events',
       'purchase_refunds',
       'purchases',
       'roblox_cache',
@@ -174,6 +178,8 @@ describe('schema.sql', () => {
       'user_recovery_codes',
       'user_two_factor',
       'users',
+      'webhook_deliveries',
+      'webhooks',
     ]);
     expect(migrated.views.map((v) => v.relname)).toEqual(['customer_credit_totals', 'customer_stats']);
     expect(migrated.extensions.map((e) => e.extname)).toEqual(['pg_trgm']);

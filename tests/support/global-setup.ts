@@ -57,6 +57,8 @@ export async function setup(project: TestProject) {
       GRANT_APPROVAL_THRESHOLD: '10000',
       // Likewise the suites' API keys; the key limit is tested on a server of its own.
       API_KEY_RATE_LIMIT: '1000000',
+      // Webhooks the suites create point at local receivers (or at nothing).
+      WEBHOOK_ALLOW_PRIVATE: 'true',
       ...(sqlPort && { PGLITE_SOCKET_PORT: String(sqlPort) }),
     },
     { port },

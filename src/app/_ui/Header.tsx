@@ -4,6 +4,7 @@ import Link from 'next/link';
 import type { Caller } from '@/app/lib/auth/caller';
 import { Can, useAccess } from './access';
 import { ROLE_LABELS } from './format';
+import { NotificationBell } from './NotificationBell';
 import { SignOutButton } from './SignOutButton';
 
 export function Header({ user, enrolling }: { user: Pick<Caller, 'username' | 'role' | 'customerName'>; enrolling: boolean }) {
@@ -32,6 +33,11 @@ export function Header({ user, enrolling }: { user: Pick<Caller, 'username' | 'r
         )}
       </nav>
       <div className="app-header-user">
+        {!enrolling && (
+          <Can permission="account.notifications">
+            <NotificationBell />
+          </Can>
+        )}
         <span>
           <strong>{user.username}</strong>{' '}
           <span className="muted">

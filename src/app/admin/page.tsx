@@ -6,7 +6,7 @@ import { pageCaller } from '@/app/lib/http/page-caller';
 import { AdminDashboard, type TabId } from './components/AdminDashboard';
 
 // Tabs the caller may not see fall back to Customers in the dashboard itself.
-const TAB_IDS: TabId[] = ['customers', 'users', 'transactions', 'audit', 'bulk', 'approvals', 'api-keys', 'purchases'];
+const TAB_IDS: TabId[] = ['customers', 'users', 'transactions', 'audit', 'bulk', 'approvals', 'api-keys', 'webhooks', 'purchases'];
 
 export const metadata: Metadata = { title: 'Admin dashboard' };
 export const dynamic = 'force-dynamic';

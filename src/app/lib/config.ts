@@ -37,6 +37,12 @@ const url = (name: string, protocols: string[]) =>
     message: `${name} must be a ${protocols.join(' or ')} URL`,
   });
 
+const flag = (name: string) =>
+  z
+    .enum(['true', 'false', ''], { error: `${name} must be true or false` })
+    .optional()
+    .transform((s) => s === 'true');
+
 const trustedProxyList = (s: string) => s.split(',').map((p) => p.trim()).filter(Boolean);
 const roleList = (s: string) => s.split(',').map((r) => r.trim()).filter(Boolean);
 // proxy-addr's own words for the private ranges, or an address with an optional prefix length.
@@ -92,6 +98,16 @@ const SCHEMA = z.object({
   ROBLOX_CACHE_SECONDS: wholeNumber('ROBLOX_CACHE_SECONDS', 0, 86_400, 300),
   ROBLOX_RATE_LIMIT_PER_MINUTE: wholeNumber('ROBLOX_RATE_LIMIT_PER_MINUTE', 1, 1_000_000, 60),
   REDIS_URL: url('REDIS_URL', ['redis:', 'rediss:']),
+  WEBHOOK_ALLOW_PRIVATE: flag('WEBHOOK_ALLOW_PRIVATE'),
+  WEBHOOK_TIMEOUT_MS: wholeNumber('WEBHOOK_TIMEOUT_MS', 100, 60_000, 10_000),
+  WEBHOOK_DISPATCH_INTERVAL_SECONDS: wholeNumber('WEBHOOK_DISPATCH_INTERVAL_SECONDS', 1, 60, 2),
+  WEBHOOK_RETRY_BASE_SECONDS: wholeNumber('WEBHOOK_RETRY_BASE_SECONDS', 1, 3_600, 60),
+  WEBHOOK_RETRY_MAX_SECONDS: wholeNumber('WEBHOOK_RETRY_MAX_SECONDS', 1, 86_400, 6 * 3_600),
+  WEBHOOK_RETRY_WINDOW_SECONDS: wholeNumber('WEBHOOK_RETRY_WINDOW_SECONDS', 1, 30 * 86_400, 86_400),
+  WEBHOOK_DISABLE_AFTER_SECONDS: wholeNumber('WEBHOOK_DISABLE_AFTER_SECONDS', 1, 365 * 86_400, 5 * 86_400),
+  LOW_BALANCE_THRESHOLD: wholeNumber('LOW_BALANCE_THRESHOLD', 0, 1_000_000_000, 50),
+  SMTP_URL: url('SMTP_URL', ['smtp:', 'smtps:']),
+  EMAIL_FROM: optionalText.transform((s) => s ?? 'roblox-tool <no-reply@localhost>'),
   GRANT_APPROVAL_THRESHOLD: optionalWholeNumber('GRANT_APPROVAL_THRESHOLD', 1, 1_000_000_000),
   CUSTOMER_ADMIN_SELF_GRANTS: z
     .enum(['allowed', 'approval', 'off'], { error: 'CUSTOMER_ADMIN_SELF_GRANTS must be allowed, approval or off' })
@@ -241,6 +257,27 @@ export const config = {
   /** Where the look-ups' cache and rate limits live: Redis when set, else the database. */
   get redisUrl() {
     return env().REDIS_URL;
+  },
+  /** Webhook delivery: SSRF guard, timeout, polling and the retry schedule (see README). */
+  get webhooks() {
+    const e = env();
+    return {
+      allowPrivate: e.WEBHOOK_ALLOW_PRIVATE,
+      timeoutMs: e.WEBHOOK_TIMEOUT_MS,
+      dispatchIntervalSeconds: e.WEBHOOK_DISPATCH_INTERVAL_SECONDS,
+      retryBaseSeconds: e.WEBHOOK_RETRY_BASE_SECONDS,
+      retryMaxSeconds: e.WEBHOOK_RETRY_MAX_SECONDS,
+      retryWindowSeconds: e.WEBHOOK_RETRY_WINDOW_SECONDS,
+      disableAfterSeconds: e.WEBHOOK_DISABLE_AFTER_SECONDS,
+    };
+  },
+  /** The credits.low threshold of a customer that has none of its own. */
+  get lowBalanceThreshold() {
+    return env().LOW_BALANCE_THRESHOLD;
+  },
+  /** Alert emails: sent only when SMTP_URL is set. */
+  get email() {
+    return { smtpUrl: env().SMTP_URL, from: env().EMAIL_FROM };
   },
   /** Requests one API key may make a minute, across every instance. */
   get apiKeyRateLimit() {

@@ -38,11 +38,15 @@ export const AUDIT_ACTION_LABELS = {
   'billing.auto_top_up_disabled': 'Auto top-up switched off',
   'api_key.created': 'API key created',
   'api_key.revoked': 'API key revoked',
+  'webhook.created': 'Webhook created',
+  'webhook.deleted': 'Webhook deleted',
+  'webhook.disabled': 'Webhook disabled (kept failing)',
+  'webhook.enabled': 'Webhook enabled again',
   'bootstrap.admin_created': 'Bootstrap admin created',
   'bootstrap.admin_updated': 'Bootstrap admin updated',
 } as const;
 
 export type AuditAction = keyof typeof AUDIT_ACTION_LABELS;
 export const AUDIT_ACTIONS = Object.keys(AUDIT_ACTION_LABELS) as AuditAction[];
-export const AUDIT_TARGET_TYPES = ['user', 'customer', 'session', 'credit_transaction', 'grant_approval', 'bulk_batch', 'credit_pack', 'purchase', 'api_key'] as const;
+export const AUDIT_TARGET_TYPES = ['user', 'customer', 'session', 'credit_transaction', 'grant_approval', 'bulk_batch', 'credit_pack', 'purchase', 'api_key', 'webhook'] as const;
 export type AuditTargetType = (typeof AUDIT_TARGET_TYPES)[number];

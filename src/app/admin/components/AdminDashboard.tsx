@@ -12,6 +12,7 @@ import { CustomerManagement } from './CustomerManagement';
 import { PurchaseHistory } from './PurchaseHistory';
 import { TransactionHistory } from './TransactionHistory';
 import { UserManagement } from './UserManagement';
+import { WebhookManagement } from './WebhookManagement';
 
 const ALL_TABS = [
   { id: 'customers', label: 'Customers' },
@@ -21,6 +22,7 @@ const ALL_TABS = [
   { id: 'bulk', label: 'Bulk grants', permission: 'credits.bulk' },
   { id: 'approvals', label: 'Approvals', permission: 'credits.approve' },
   { id: 'api-keys', label: 'API keys', permission: 'api_keys.manage' },
+  { id: 'webhooks', label: 'Webhooks', permission: 'webhooks.manage' },
   // Every customer's purchases: for those who may read billing beyond their own (the billing page shows one's own).
   { id: 'purchases', label: 'Purchases', permission: 'billing.read', scope: 'any' },
 ] as const satisfies ReadonlyArray<{ id: string; label: string; permission?: Permission; scope?: Scope }>;
@@ -97,6 +99,7 @@ export function AdminDashboard({ me, initialTab }: { me: DashboardUser; initialT
         {tab === 'audit' && <AuditLog />}
         {tab === 'purchases' && <PurchaseHistory />}
         {tab === 'api-keys' && <ApiKeys />}
+        {tab === 'webhooks' && <WebhookManagement />}
       </div>
     </>
   );

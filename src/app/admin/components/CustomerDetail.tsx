@@ -12,6 +12,8 @@ import { useApi, type Page } from '@/app/_ui/api-client';
 import { AddCreditsModal, type CreditTarget } from '@/app/admin/dialogs/AddCreditsModal';
 import { DeductCreditsModal } from '@/app/admin/dialogs/DeductCreditsModal';
 import { VoidGrantModal, type VoidTarget } from '@/app/admin/dialogs/VoidGrantModal';
+import { LowBalanceThresholdModal } from '@/app/admin/dialogs/LowBalanceThresholdModal';
+import { notify } from '@/app/_ui/Toasts';
 import { BREAKDOWN_KEYS, type Breakdown } from '@/app/shared/credits';
 import { BalanceChart } from './BalanceChart';
 import { PagedTable } from '@/app/_ui/PagedTable';
@@ -44,6 +46,7 @@ export function CustomerDetail({ customerId }: { customerId: number }) {
   const [creditTarget, setCreditTarget] = useState<CreditTarget | null>(null);
   const [deductTarget, setDeductTarget] = useState<CreditTarget | null>(null);
   const [voidTarget, setVoidTarget] = useState<VoidTarget | null>(null);
+  const [editingThreshold, setEditingThreshold] = useState(false);
 
   if (customer.error) return <ErrorAlert title="Failed to fetch the customer" error={customer.error} onRetry={customer.reload} />;
   if (!customer.data) return <Loading label="Loading customer…" />;
@@ -104,6 +107,18 @@ export function CustomerDetail({ customerId }: { customerId: number }) {
             <dd>{formatNumber(c.totalSearches)}</dd>
           </div>
         </dl>
+        <div className="toolbar">
+          <p data-testid="low-balance-threshold">
+            {c.lowBalanceThreshold === 0
+              ? 'No low-balance alert.'
+              : `Low-balance alert below ${formatNumber(c.lowBalanceThreshold)} credits${c.lowBalanceThresholdIsCustom ? '' : ' (the platform default)'}.`}
+          </p>
+          <Can permission="customers.alerts">
+            <button type="button" className="btn btn-secondary btn-small" onClick={() => setEditingThreshold(true)}>
+              Change alert
+            </button>
+          </Can>
+        </div>
         <h3>Balance over time</h3>
         {summary.error && (
           <ErrorAlert title="Failed to fetch the credit history" error={summary.error} onRetry={summary.reload} />
@@ -240,6 +255,15 @@ export function CustomerDetail({ customerId }: { customerId: number }) {
       </section>
       <AddCreditsModal customer={creditTarget} onClose={() => setCreditTarget(null)} onAdded={reloadAll} />
       <DeductCreditsModal customer={deductTarget} onClose={() => setDeductTarget(null)} onDone={reloadAll} />
+      <LowBalanceThresholdModal
+        customer={editingThreshold ? c : null}
+        onClose={() => setEditingThreshold(false)}
+        onSaved={(saved) => {
+          setEditingThreshold(false);
+          notify(saved.lowBalanceThreshold === 0 ? `No low-balance alert for ${saved.name}.` : `${saved.name}: alert below ${formatNumber(saved.lowBalanceThreshold)} credits.`);
+          customer.reload();
+        }}
+      />
       <VoidGrantModal target={voidTarget} onClose={() => setVoidTarget(null)} onDone={reloadAll} />
     </div>
   );

@@ -166,6 +166,8 @@ export function CustomerManagement() {
         onSaved={(saved) => {
           notify(editing === 'new' ? `Created customer ${saved.name}.` : `Saved ${saved.name}.`);
           setEditing(null);
+          // The saved row at once, so an Edit opened before the refresh answers starts from what was saved.
+          setData((d) => d && { ...d, items: d.items.map((c) => (c.id === saved.id ? saved : c)) });
           reload();
         }}
       />

@@ -6,6 +6,7 @@ import type { Permission } from '@/app/lib/auth/permissions';
 import { useAccess } from '@/app/_ui/access';
 import { ApiError, apiFetch } from '@/app/_ui/api-client';
 import { Modal } from '@/app/_ui/Modal';
+import { SecretOnce } from '@/app/_ui/SecretOnce';
 import { ErrorAlert } from '@/app/_ui/States';
 import { TextField } from '@/app/_ui/TextField';
 
@@ -116,39 +117,9 @@ function CreateForm({ onClose, onCreated }: { onClose: () => void; onCreated: (m
 }
 
 function ShownOnce({ made, onDone }: { made: { apiKey: ApiKeyDto; key: string }; onDone: () => void }) {
-  const [copied, setCopied] = useState<'yes' | 'failed' | null>(null);
-  async function copy() {
-    try {
-      await navigator.clipboard.writeText(made.key);
-      setCopied('yes');
-    } catch {
-      setCopied('failed');
-    }
-  }
   return (
-    <div className="stack">
-      <p role="status" className="alert alert-warning">
-        This is the only time the key is shown. Copy it now and keep it somewhere safe: it can&apos;t be shown again.
-      </p>
-      <p>
-        <strong>{made.apiKey.name}</strong> ({made.apiKey.customerName ?? 'platform'}): send it as <span className="mono">Authorization: Bearer …</span>
-      </p>
-      <output className="secret" aria-label="API key" data-testid="api-key-secret">
-        {made.key}
-      </output>
-      {copied && (
-        <p role="status" className={copied === 'yes' ? 'alert alert-success' : 'alert alert-error'}>
-          {copied === 'yes' ? 'Copied to the clipboard.' : 'The browser did not allow copying: select the key and copy it by hand.'}
-        </p>
-      )}
-      <div className="modal-actions">
-        <button type="button" className="btn btn-secondary" onClick={copy}>
-          Copy key
-        </button>
-        <button type="button" className="btn btn-primary" onClick={onDone}>
-          Done
-        </button>
-      </div>
-    </div>
+    <SecretOnce noun="API key" secret={made.key} testId="api-key-secret" onDone={onDone}>
+      <strong>{made.apiKey.name}</strong> ({made.apiKey.customerName ?? 'platform'}): send it as <span className="mono">Authorization: Bearer …</span>
+    </SecretOnce>
   );
 }

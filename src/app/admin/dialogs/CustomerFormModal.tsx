@@ -6,6 +6,7 @@ import type { CustomerDto } from '@/app/lib/customers';
 import { Modal } from '@/app/_ui/Modal';
 import { ErrorAlert } from '@/app/_ui/States';
 import { TextField, type FieldProps } from '@/app/_ui/TextField';
+import { ThresholdField, thresholdText, thresholdValue } from './LowBalanceThresholdModal';
 
 export interface CustomerFields {
   id?: number;
@@ -14,6 +15,8 @@ export interface CustomerFields {
   contactEmail: string | null;
   maxUsers: number;
   logoUrl: string | null;
+  lowBalanceThreshold?: number;
+  lowBalanceThresholdIsCustom?: boolean;
 }
 
 const EMPTY: CustomerFields = { name: '', status: 'active', contactEmail: null, maxUsers: 10, logoUrl: null };
@@ -21,7 +24,7 @@ const EMPTY: CustomerFields = { name: '', status: 'active', contactEmail: null, 
 interface CustomerFormProps {
   customer: CustomerFields | 'new' | null;
   onClose: () => void;
-  onSaved: (saved: { id: number; name: string }) => void;
+  onSaved: (saved: CustomerDto) => void;
 }
 
 /** Create (no `customer.id`) or edit a customer. */
@@ -39,7 +42,15 @@ function CustomerForm({ customer, onClose, onSaved }: CustomerFormProps & { cust
   const editing = customer !== 'new' ? customer : null;
   const [values, setValues] = useState(() => {
     const c = editing ?? EMPTY;
-    return { name: c.name, status: c.status as string, contactEmail: c.contactEmail ?? '', maxUsers: String(c.maxUsers), logoUrl: c.logoUrl ?? '' };
+    return {
+      name: c.name,
+      status: c.status as string,
+      contactEmail: c.contactEmail ?? '',
+      maxUsers: String(c.maxUsers),
+      logoUrl: c.logoUrl ?? '',
+      // Empty: the platform default (LOW_BALANCE_THRESHOLD).
+      lowBalanceThreshold: thresholdText(c),
+    };
   });
   const [error, setError] = useState<ApiError | null>(null);
   const [saving, setSaving] = useState(false);
@@ -72,11 +83,12 @@ function CustomerForm({ customer, onClose, onSaved }: CustomerFormProps & { cust
       contactEmail: values.contactEmail.trim() || null,
       maxUsers: Number.isNaN(maxUsers) ? values.maxUsers : maxUsers,
       logoUrl: values.logoUrl.trim() || null,
+      lowBalanceThreshold: thresholdValue(values.lowBalanceThreshold),
     };
     setSaving(true);
     setError(null);
     try {
-      const res = await apiFetch<{ customer: { id: number; name: string } }>(
+      const res = await apiFetch<{ customer: CustomerDto }>(
         editing ? `/api/admin/customers/${editing.id}` : '/api/admin/customers',
         { method: editing ? 'PATCH' : 'POST', body: JSON.stringify(body) },
       );
@@ -87,10 +99,11 @@ function CustomerForm({ customer, onClose, onSaved }: CustomerFormProps & { cust
     }
   }
 
-  const field = (name: keyof typeof values, label: string, props: FieldProps = {}) => (
+  const field = (name: keyof typeof values, label: string, props: FieldProps = {}, hint?: string) => (
     <TextField
       label={label}
       name={name}
+      hint={hint}
       value={values[name]}
       onChange={(value) => setValues((v) => ({ ...v, [name]: value }))}
       error={error?.fieldError(name)}
@@ -116,6 +129,12 @@ function CustomerForm({ customer, onClose, onSaved }: CustomerFormProps & { cust
       {field('contactEmail', 'Contact email', { type: 'email', autoComplete: 'off' })}
       {field('maxUsers', 'Max users', { inputMode: 'numeric' })}
       {field('logoUrl', 'Logo URL', { type: 'url', placeholder: 'https://…' })}
+      <ThresholdField
+        value={values.lowBalanceThreshold}
+        onChange={(lowBalanceThreshold) => setValues((v) => ({ ...v, lowBalanceThreshold }))}
+        customer={editing}
+        error={error?.fieldError('lowBalanceThreshold')}
+      />
       {namesakes?.name === values.name && (
         <div role="alert" className="alert alert-warning" data-testid="duplicate-name">
           <p className="alert-title">

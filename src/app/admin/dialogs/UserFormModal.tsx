@@ -31,7 +31,7 @@ function UserForm({ defaultCustomerId, onClose, onCreated }: UserFormProps) {
   const access = useAccess();
   // A platform admin names the customer; a customer admin's users join their own.
   const choosesCustomer = (role: Role) => access.scope('users.manage') === 'any' && !access.platformRoles.includes(role);
-  const [values, setValues] = useState({ username: '', password: '', role: 'USER' as Role, customerId: defaultCustomerId ? String(defaultCustomerId) : '' });
+  const [values, setValues] = useState({ username: '', password: '', email: '', role: 'USER' as Role, customerId: defaultCustomerId ? String(defaultCustomerId) : '' });
   const [error, setError] = useState<ApiError | null>(null);
   const [saving, setSaving] = useState(false);
 
@@ -43,7 +43,7 @@ function UserForm({ defaultCustomerId, onClose, onCreated }: UserFormProps) {
     try {
       await apiFetch('/api/admin/users', {
         method: 'POST',
-        body: JSON.stringify({ username: values.username, password: values.password, role: values.role, customerId }),
+        body: JSON.stringify({ username: values.username, password: values.password, role: values.role, customerId, ...(values.email.trim() ? { email: values.email.trim() } : {}) }),
       });
       onCreated(values.username);
     } catch (e) {
@@ -52,7 +52,7 @@ function UserForm({ defaultCustomerId, onClose, onCreated }: UserFormProps) {
     }
   }
 
-  const input = (name: 'username' | 'password' | 'customerId', label: string, props: FieldProps, hint?: string) => (
+  const input = (name: 'username' | 'password' | 'email', label: string, props: FieldProps, hint?: string) => (
     <TextField
       label={label}
       name={name}
@@ -68,6 +68,7 @@ function UserForm({ defaultCustomerId, onClose, onCreated }: UserFormProps) {
     <form className="stack" onSubmit={submit} noValidate>
       {input('username', 'Username', { autoComplete: 'off' }, '3–64 characters: letters, digits, _ . @ -')}
       {input('password', 'Password', { type: 'password', autoComplete: 'new-password' }, 'At least 8 characters')}
+      {input('email', 'Email (optional)', { type: 'email', autoComplete: 'off' }, "Admins receive balance alerts here when the platform's email is set up")}
       <div className="field">
         <label htmlFor={`${id}-role`}>Role</label>
         <select
@@ -85,7 +86,7 @@ function UserForm({ defaultCustomerId, onClose, onCreated }: UserFormProps) {
       {choosesCustomer(values.role) && (
         <CustomerCombobox value={values.customerId} onChange={(customerId) => setValues((v) => ({ ...v, customerId }))} error={error?.fieldError('customerId')} />
       )}
-      {error && <ErrorAlert title="The user was not created" error={error} inlineFields={['username', 'password', 'customerId']} />}
+      {error && <ErrorAlert title="The user was not created" error={error} inlineFields={['username', 'password', 'email', 'customerId']} />}
       <div className="modal-actions">
         <button type="button" className="btn btn-secondary" onClick={onClose}>
           Cancel

@@ -64,6 +64,10 @@ export const PERMISSIONS = {
     roles: { SUPER_ADMIN: 'any' },
     forbidden: adminOnly('You must be a SUPER_ADMIN to edit customers'),
   },
+  'customers.alerts': {
+    roles: { SUPER_ADMIN: 'any', CUSTOMER_ADMIN: 'own' },
+    forbidden: adminOnly("You must be a SUPER_ADMIN or CUSTOMER_ADMIN to set a customer's low-balance threshold"),
+  },
   'users.read': {
     roles: { SUPER_ADMIN: 'any', CUSTOMER_ADMIN: 'own' },
     forbidden: adminOnly('You must be a SUPER_ADMIN or CUSTOMER_ADMIN to view users'),
@@ -126,6 +130,16 @@ export const PERMISSIONS = {
   'audit.read': {
     roles: { SUPER_ADMIN: 'any', CUSTOMER_ADMIN: 'own' },
     forbidden: adminOnly('You must be a SUPER_ADMIN or CUSTOMER_ADMIN to view the audit log'),
+  },
+  'webhooks.manage': {
+    roles: { SUPER_ADMIN: 'any', CUSTOMER_ADMIN: 'own' },
+    forbidden: adminOnly('You must be a SUPER_ADMIN or CUSTOMER_ADMIN to manage webhooks'),
+  },
+  'account.notifications': {
+    roles: { SUPER_ADMIN: 'own', CUSTOMER_ADMIN: 'own', USER: 'own' },
+    forbidden: { error: 'Forbidden', details: 'You cannot view notifications' },
+    // A person's own inbox (the header's bell), like their sessions: a key has no one to notify.
+    sessionOnly: true,
   },
   'api_keys.manage': {
     roles: { SUPER_ADMIN: 'any', CUSTOMER_ADMIN: 'own' },

@@ -6,7 +6,7 @@ import { config } from '../config';
 import type { Db, Queryable } from '../db';
 import { AppError, badRequest, conflict } from '../errors';
 import type { Caller } from './caller';
-import { seal, unseal } from './keys';
+import { resealed, seal, unseal } from './keys';
 import { consumeAttempt, rateLimited } from './login-throttle';
 
 /**
@@ -108,7 +108,7 @@ export async function setupTwoFactor(db: Db, user: TwoFactorUser, secrets: strin
     await tx.query(
       `INSERT INTO user_two_factor (user_id, pending_secret) VALUES ($1, $2)
        ON CONFLICT (user_id) DO UPDATE SET pending_secret = EXCLUDED.pending_secret`,
-      [user.id, seal(secret, secrets[0]!)],
+      [user.id, seal(secret, secrets[0]!, 'totp-secret')],
     );
   });
   return { secret, otpauthUrl: generateURI({ issuer: ISSUER, label: user.username, secret }) };
@@ -129,7 +129,7 @@ export async function enableTwoFactor(db: Db, user: TwoFactorUser, secrets: stri
     if (state?.enabled_at) throw alreadyOn();
     if (!state?.pending_secret) throw conflict('No two-factor set-up in progress', 'Start with POST /api/me/2fa/setup');
     const pending = state.pending_secret;
-    const step = await totpStep(unseal(pending, secrets).plaintext, code.trim(), null);
+    const step = await totpStep(unseal(pending, secrets, 'totp-secret').plaintext, code.trim(), null);
     if (step === null) throw invalidCode();
     await tx.query(
       `UPDATE user_two_factor SET secret = $2, pending_secret = NULL, enabled_at = now(), last_time_step = $3 WHERE user_id = $1`,
@@ -164,7 +164,7 @@ export async function spendSecondFactor(q: Queryable, userId: number, code: stri
   if (!state?.secret) return null;
   const trimmed = code.trim();
   if (/^\d{6}$/.test(trimmed)) {
-    const step = await totpStep(unseal(state.secret, secrets).plaintext, trimmed, state.last_time_step);
+    const step = await totpStep(unseal(state.secret, secrets, 'totp-secret').plaintext, trimmed, state.last_time_step);
     if (step === null) return null;
     const { rowCount } = await q.query(
       `UPDATE user_two_factor SET last_time_step = $2
@@ -209,9 +209,9 @@ export async function resealTwoFactorSecrets(db: Db, secrets: string[]): Promise
   const { rows } = await db.query<{ user_id: number; secret: string | null; pending_secret: string | null }>(
     'SELECT user_id, secret, pending_secret FROM user_two_factor',
   );
-  let resealed = 0;
+  let changed = 0;
   for (const r of rows) {
-    const fresh = (box: string | null) => (box && unseal(box, secrets).stale ? seal(unseal(box, secrets).plaintext, secrets[0]!) : box);
+    const fresh = (box: string | null) => box && resealed(box, secrets, 'totp-secret');
     const [secret, pending] = [fresh(r.secret), fresh(r.pending_secret)];
     if (secret === r.secret && pending === r.pending_secret) continue;
     // Guarded on the old values: a concurrent enable or disable wins over the re-encryption.
@@ -219,7 +219,7 @@ export async function resealTwoFactorSecrets(db: Db, secrets: string[]): Promise
       'UPDATE user_two_factor SET secret = $2, pending_secret = $3 WHERE user_id = $1 AND secret IS NOT DISTINCT FROM $4 AND pending_secret IS NOT DISTINCT FROM $5',
       [r.user_id, secret, pending, r.secret, r.pending_secret],
     );
-    resealed++;
+    changed++;
   }
-  return resealed;
+  return changed;
 }

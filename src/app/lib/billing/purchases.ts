@@ -5,6 +5,7 @@ import type { Queryable } from '../db';
 import { listPage, type Page } from '../db/paging';
 import { Conditions } from '../db/sql';
 import { notFound } from '../errors';
+import { emitEvent } from '../webhooks';
 import { recordBillingEvent } from './audit';
 import type { PurchaseListQuery } from './schemas';
 
@@ -203,7 +204,19 @@ export async function bookPayment(tx: Queryable, purchase: PurchaseRow, payment:
     `UPDATE purchases SET status = 'paid', payment_intent_id = $2, transaction_id = $3, paid_at = now(), problem = NULL, updated_at = now() WHERE id = $1`,
     [purchase.id, payment.paymentIntentId, row.id],
   );
+  await emitPurchaseEvent(tx, 'purchase.completed', purchase.id);
   return 'credited';
+}
+
+/**
+ * The webhook event of a booked purchase or refund, `{ customerId, purchase, …extra }` with the
+ * purchase as GET /api/billing/purchases/:id shows it, written in the booking's transaction: a
+ * rollback (Stripe then sends its event again) sends nothing.
+ */
+export async function emitPurchaseEvent(tx: Queryable, type: 'purchase.completed' | 'purchase.refunded', purchaseId: number, extra: Record<string, unknown> = {}): Promise<void> {
+  const { rows } = await tx.query<PurchaseRow>(`${PURCHASE_SELECT} WHERE p.id = $1`, [purchaseId]);
+  const purchase = toPurchase(rows[0]!);
+  await emitEvent(tx, { type, customerId: purchase.customerId, data: { customerId: purchase.customerId, purchase, ...extra } });
 }
 
 async function flag(tx: Queryable, purchase: PurchaseRow, paymentIntentId: string | null, problem: string): Promise<void> {

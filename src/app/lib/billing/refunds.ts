@@ -3,7 +3,7 @@ import { formatMoney } from '@/app/shared/billing';
 import { takeBackFromGrant } from '../credits';
 import type { Queryable } from '../db';
 import { recordBillingEvent } from './audit';
-import type { PurchaseRow } from './purchases';
+import { emitPurchaseEvent, type PurchaseRow } from './purchases';
 
 /**
  * A refund of a purchase's payment, as `charge.refunded` reports it: `amountRefunded` is Stripe's
@@ -40,6 +40,9 @@ export async function applyRefund(tx: Queryable, purchase: PurchaseRow, refund: 
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
     [purchase.id, purchase.customer_id, refund.amountRefunded - purchase.amount_refunded, refund.amountRefunded, taken, shortfall, transaction?.id ?? null, refund.eventId],
   );
+  await emitPurchaseEvent(tx, 'purchase.refunded', purchase.id, {
+    refund: { amount: refund.amountRefunded - purchase.amount_refunded, creditsTakenBack: taken, shortfall, transactionId: transaction?.id ?? null },
+  });
   const message = `Refund of ${formatMoney(refund.amountRefunded - purchase.amount_refunded, purchase.currency)} on purchase #${purchase.id}: ${taken} credit(s) taken back${shortfall ? `, ${shortfall} already spent` : ''}`;
   await recordBillingEvent(tx, {
     customerId: purchase.customer_id,

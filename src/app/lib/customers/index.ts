@@ -4,6 +4,7 @@ import type { Actor } from '../auth/caller';
 import type { Db, Queryable } from '../db';
 import { listPage, type Page } from '../db/paging';
 import { Conditions, likePattern } from '../db/sql';
+import { config } from '../config';
 import { notFound } from '../errors';
 import type { CreateCustomerInput, CustomerListQuery, UpdateCustomerInput } from './schemas';
 
@@ -20,6 +21,8 @@ export interface CustomerDto {
   creditBalance: number;
   totalCreditsPurchased: number;
   totalCreditsUsed: number;
+  lowBalanceThreshold: number;
+  lowBalanceThresholdIsCustom: boolean;
   createdAt: string;
   updatedAt: string;
 }
@@ -37,6 +40,7 @@ interface CustomerStatsRow {
   credit_balance: number;
   total_credits_purchased: number;
   total_credits_used: number;
+  low_balance_threshold: number | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -55,6 +59,8 @@ function toDto(r: CustomerStatsRow): CustomerDto {
     creditBalance: r.credit_balance,
     totalCreditsPurchased: r.total_credits_purchased,
     totalCreditsUsed: r.total_credits_used,
+    lowBalanceThreshold: r.low_balance_threshold ?? config.lowBalanceThreshold,
+    lowBalanceThresholdIsCustom: r.low_balance_threshold !== null,
     createdAt: r.created_at.toISOString(),
     updatedAt: r.updated_at.toISOString(),
   };
@@ -63,9 +69,10 @@ function toDto(r: CustomerStatsRow): CustomerDto {
 const COLUMNS = `id, name, status, contact_email, max_users, logo_url, user_count, active_user_count,
   total_searches, credit_balance, total_credits_purchased, total_credits_used, created_at, updated_at`;
 
-const VIEW_COLUMNS = COLUMNS.split(',')
+// The threshold is the customers table's own (customer_stats keeps migration 013's columns).
+const VIEW_COLUMNS = `${COLUMNS.split(',')
   .map((column) => `s.${column.trim()}`)
-  .join(', ');
+  .join(', ')}, (SELECT t.low_balance_threshold FROM customers t WHERE t.id = s.id) AS low_balance_threshold`;
 
 // Each sort is served by an index on the table that owns its column (migrations 012 and 014); names
 // sort case-insensitively, matching the lower(name) index. `view` is the same order on customer_stats.
@@ -126,7 +133,7 @@ export async function listCustomers(
 }
 
 export async function getCustomer(db: Queryable, id: number): Promise<CustomerDto> {
-  const { rows } = await db.query<CustomerStatsRow>(`SELECT ${COLUMNS} FROM customer_stats WHERE id = $1`, [id]);
+  const { rows } = await db.query<CustomerStatsRow>(`SELECT ${VIEW_COLUMNS} FROM customer_stats s WHERE s.id = $1`, [id]);
   if (!rows[0]) throw notFound('Customer', `No customer with ID ${id}`);
   return toDto(rows[0]);
 }
@@ -134,10 +141,10 @@ export async function getCustomer(db: Queryable, id: number): Promise<CustomerDt
 export async function createCustomer(db: Db, actor: Actor, input: CreateCustomerInput): Promise<CustomerDto> {
   const id = await db.transaction(async (tx) => {
     const { rows } = await tx.query<{ id: number }>(
-      `INSERT INTO customers (name, status, contact_email, max_users, logo_url)
-       VALUES ($1, COALESCE($2, 'active'), $3, COALESCE($4, 10), $5)
-       RETURNING id, name, status, contact_email, max_users, logo_url`,
-      [input.name, input.status ?? null, input.contactEmail ?? null, input.maxUsers ?? null, input.logoUrl ?? null],
+      `INSERT INTO customers (name, status, contact_email, max_users, logo_url, low_balance_threshold)
+       VALUES ($1, COALESCE($2, 'active'), $3, COALESCE($4, 10), $5, $6)
+       RETURNING id, name, status, contact_email, max_users, logo_url, low_balance_threshold`,
+      [input.name, input.status ?? null, input.contactEmail ?? null, input.maxUsers ?? null, input.logoUrl ?? null, input.lowBalanceThreshold ?? null],
     );
     const c = rows[0]! as { id: number } & Record<string, unknown>;
     await recordAudit(tx, {
@@ -158,6 +165,7 @@ const UPDATABLE = {
   contactEmail: 'contact_email',
   maxUsers: 'max_users',
   logoUrl: 'logo_url',
+  lowBalanceThreshold: 'low_balance_threshold',
 } as const;
 
 /** Edits a customer; the audit event holds the old and new value of each field that changed. */

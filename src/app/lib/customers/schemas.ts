@@ -27,12 +27,21 @@ const logoUrl = z
   .pipe(z.url({ protocol: /^https?$/, error: 'Logo URL must be an http(s) URL' }))
   .nullable();
 
+// null: the platform default (LOW_BALANCE_THRESHOLD); 0 turns the alert off.
+const lowBalanceThreshold = z
+  .number({ error: 'Low-balance threshold must be a number' })
+  .int('Low-balance threshold must be a whole number')
+  .min(0, 'Low-balance threshold must be at least 0')
+  .max(1_000_000_000, 'Low-balance threshold must be at most 1,000,000,000')
+  .nullable();
+
 export const createCustomerSchema = z.strictObject({
   name,
   status: status.optional(),
   contactEmail: contactEmail.optional(),
   maxUsers: maxUsers.optional(),
   logoUrl: logoUrl.optional(),
+  lowBalanceThreshold: lowBalanceThreshold.optional(),
 });
 export type CreateCustomerInput = z.output<typeof createCustomerSchema>;
 
@@ -40,6 +49,9 @@ export const updateCustomerSchema = createCustomerSchema
   .partial()
   .refine((v) => Object.keys(v).length > 0, 'Nothing to update: send at least one field');
 export type UpdateCustomerInput = z.output<typeof updateCustomerSchema>;
+
+/** PUT …/low-balance-threshold: the one field a customer's own admins may set. */
+export const lowBalanceThresholdSchema = z.strictObject({ lowBalanceThreshold });
 
 /** Sortable columns of the Customers table (customer_stats column names). */
 export const CUSTOMER_SORTS = [
@@ -79,6 +91,10 @@ export const customerDtoSchema = z.object({
   creditBalance: z.number().int(),
   totalCreditsPurchased: z.number().int(),
   totalCreditsUsed: z.number().int(),
+  /** credits.low fires when a change takes the balance from at or above this to below it. */
+  lowBalanceThreshold: z.number().int(),
+  /** Whether it is the customer's own (false: the platform default). */
+  lowBalanceThresholdIsCustom: z.boolean(),
   createdAt: isoTime,
   updatedAt: isoTime,
 });

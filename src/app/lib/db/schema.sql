@@ -1431,3 +1431,190 @@ REVOKE DELETE ON credit_packs, purchases, stripe_events, billing_accounts, grant
 -- 040 patched the ledger trigger with CREATE OR REPLACE, which makes a function SECURITY INVOKER
 -- again where 035 had run first: the balance and the grants' remainders move as the owner.
 ALTER FUNCTION credit_transactions_apply() SECURITY DEFINER SET search_path = public, pg_temp;
+
+-- ---------------------------------------------------------------------------
+-- From 070_outbox_webhooks.sql … 072_outbox_emit.sql (webhooks, the outbox, balance alerts, issue 14)
+-- ---------------------------------------------------------------------------
+
+-- NULL customer_id: a platform endpoint (SUPER_ADMIN), which receives every customer's events.
+CREATE TABLE webhooks (
+  id            serial PRIMARY KEY,
+  customer_id   integer REFERENCES customers(id),
+  url           text NOT NULL CHECK (length(url) BETWEEN 1 AND 2048),
+  events        text[] NOT NULL CHECK (cardinality(events) > 0),
+  -- The whsec_ signing secret, sealed (073): signing needs the key itself, so it is encrypted, not hashed.
+  secret        text NOT NULL,
+  enabled       boolean NOT NULL DEFAULT true,
+  -- the first failed attempt since the last success; NULL while it succeeds
+  failing_since timestamptz,
+  disabled_at   timestamptz,
+  created_by    integer REFERENCES users(id),
+  created_at    timestamptz NOT NULL DEFAULT now(),
+  CONSTRAINT webhooks_disabled CHECK (enabled = (disabled_at IS NULL))
+);
+CREATE INDEX webhooks_customer_idx ON webhooks (customer_id, id);
+
+CREATE TABLE outbox_events (
+  id          bigserial PRIMARY KEY,
+  type        text NOT NULL CHECK (type ~ '^[a-z_]+(\.[a-z_]+)+$'),
+  -- the customer the event is about; NULL: the platform
+  customer_id integer,
+  data        jsonb NOT NULL,
+  created_at  timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE webhook_deliveries (
+  id               bigserial PRIMARY KEY,
+  webhook_id       integer NOT NULL REFERENCES webhooks(id) ON DELETE CASCADE,
+  event_id         bigint NOT NULL REFERENCES outbox_events(id),
+  status           text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'succeeded', 'failed')),
+  attempts         integer NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+  next_attempt_at  timestamptz DEFAULT now(),
+  -- held by the attempt in flight; a crashed attempt's lease runs out and the row is tried again
+  locked_until     timestamptz,
+  last_status_code integer,
+  last_error       text,
+  last_attempt_at  timestamptz,
+  created_at       timestamptz NOT NULL DEFAULT now(),
+  CONSTRAINT webhook_deliveries_once UNIQUE (webhook_id, event_id),
+  CONSTRAINT webhook_deliveries_next CHECK ((status = 'pending') = (next_attempt_at IS NOT NULL))
+);
+CREATE INDEX webhook_deliveries_due_idx ON webhook_deliveries (next_attempt_at) WHERE status = 'pending';
+CREATE INDEX webhook_deliveries_webhook_idx ON webhook_deliveries (webhook_id, id);
+CREATE INDEX webhook_deliveries_event_idx ON webhook_deliveries (event_id);
+
+
+ALTER TABLE users ADD COLUMN email text CHECK (length(email) BETWEEN 3 AND 320);
+-- NULL: the platform default (LOW_BALANCE_THRESHOLD, kept in app_settings by the app at start).
+-- 0 turns credits.low off for the customer.
+ALTER TABLE customers ADD COLUMN low_balance_threshold integer CHECK (low_balance_threshold BETWEEN 0 AND 1000000000);
+
+CREATE TABLE notifications (
+  id          bigserial PRIMARY KEY,
+  user_id     integer NOT NULL REFERENCES users(id),
+  customer_id integer,
+  event_id    bigint NOT NULL REFERENCES outbox_events(id),
+  type        text NOT NULL,
+  data        jsonb NOT NULL,
+  created_at  timestamptz NOT NULL DEFAULT now(),
+  read_at     timestamptz
+);
+CREATE INDEX notifications_user_idx ON notifications (user_id, id);
+CREATE INDEX notifications_unread_idx ON notifications (user_id) WHERE read_at IS NULL;
+
+-- One row per alert to send by email; recipients are looked up when it is sent.
+CREATE TABLE email_outbox (
+  id              bigserial PRIMARY KEY,
+  event_id        bigint NOT NULL UNIQUE REFERENCES outbox_events(id),
+  status          text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'skipped', 'failed')),
+  attempts        integer NOT NULL DEFAULT 0,
+  next_attempt_at timestamptz NOT NULL DEFAULT now(),
+  locked_until    timestamptz,
+  recipients      text[],
+  last_error      text,
+  sent_at         timestamptz,
+  created_at      timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX email_outbox_due_idx ON email_outbox (next_attempt_at) WHERE status = 'pending';
+
+-- A grant whose credits.expiring alert has gone out (once per grant).
+CREATE TABLE credit_expiry_alerts (
+  grant_id    bigint PRIMARY KEY,
+  customer_id integer NOT NULL,
+  created_at  timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE FUNCTION api_time(t timestamptz) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$ SELECT to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') $$;
+
+CREATE FUNCTION emit_event(p_type text, p_customer integer, p_data jsonb) RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+  alert boolean := p_type IN ('credits.low', 'credits.depleted', 'credits.expiring', 'webhook.disabled');
+  event bigint;
+BEGIN
+  IF NOT alert AND NOT EXISTS (
+    SELECT 1 FROM webhooks w
+     WHERE w.enabled AND p_type = ANY (w.events) AND (w.customer_id IS NULL OR w.customer_id = p_customer)
+  ) THEN
+    RETURN NULL;
+  END IF;
+  INSERT INTO outbox_events (type, customer_id, data) VALUES (p_type, p_customer, p_data) RETURNING id INTO event;
+  INSERT INTO webhook_deliveries (webhook_id, event_id)
+  SELECT w.id, event FROM webhooks w
+   WHERE w.enabled AND p_type = ANY (w.events) AND (w.customer_id IS NULL OR w.customer_id = p_customer);
+  IF alert THEN
+    -- A customer's alerts go to its admins; the platform's (a platform endpoint disabled) to the SUPER_ADMINs.
+    INSERT INTO notifications (user_id, customer_id, event_id, type, data)
+    SELECT u.id, p_customer, event, p_type, p_data FROM users u
+     WHERE u.active AND CASE WHEN p_customer IS NULL THEN u.role = 'SUPER_ADMIN'
+                             ELSE u.customer_id = p_customer AND u.role = 'CUSTOMER_ADMIN' END;
+    INSERT INTO email_outbox (event_id) VALUES (event);
+  END IF;
+  RETURN event;
+END $$;
+
+-- Every ledger row, whoever writes it (the app, a job, psql): credit_transaction.created, and the
+-- balance alerts. balance_before/balance_after were stamped by credit_transactions_apply under the
+-- customer's row lock, so concurrent changes form one chain and exactly one row of it crosses the
+-- threshold downward per dip below it: credits.low fires once, and only a rise back to or above
+-- the threshold makes another crossing possible (re-arming).
+CREATE FUNCTION credit_transactions_events() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+  threshold bigint;
+BEGIN
+  PERFORM emit_event('credit_transaction.created', NEW.customer_id, jsonb_build_object(
+    'id', NEW.id, 'customerId', NEW.customer_id, 'userId', NEW.user_id, 'type', NEW.type, 'amount', NEW.amount,
+    'balanceBefore', NEW.balance_before, 'balanceAfter', NEW.balance_after, 'description', NEW.description,
+    'paymentId', NEW.payment_id, 'category', NEW.category, 'expiresAt', api_time(NEW.expires_at),
+    'grantId', NEW.grant_id, 'refundOf', NEW.refund_of, 'createdAt', api_time(NEW.created_at)));
+  IF NEW.amount < 0 THEN
+    SELECT COALESCE(c.low_balance_threshold,
+                    (SELECT s.value::bigint FROM app_settings s WHERE s.key = 'low_balance_threshold'), 50)
+      INTO threshold FROM customers c WHERE c.id = NEW.customer_id;
+    IF NEW.balance_before >= threshold AND NEW.balance_after < threshold THEN
+      PERFORM emit_event('credits.low', NEW.customer_id, jsonb_build_object(
+        'customerId', NEW.customer_id, 'balance', NEW.balance_after, 'threshold', threshold, 'transactionId', NEW.id));
+    END IF;
+    IF NEW.balance_after = 0 THEN
+      PERFORM emit_event('credits.depleted', NEW.customer_id, jsonb_build_object(
+        'customerId', NEW.customer_id, 'balance', 0, 'transactionId', NEW.id));
+    END IF;
+  END IF;
+  RETURN NULL;
+END $$;
+
+CREATE TRIGGER credit_transactions_events AFTER INSERT ON credit_transactions
+  FOR EACH ROW EXECUTE FUNCTION credit_transactions_events();
+
+-- ---------------------------------------------------------------------------
+-- From 073_webhook_secrets_sealed.sql
+-- ---------------------------------------------------------------------------
+-- Webhook signing secrets encrypted at rest (AES-256-GCM under a key derived from NEXTAUTH_SECRET,
+-- as the TOTP secrets are). NOT VALID: plaintext secrets stored by 070 are sealed by the app at start.
+ALTER TABLE webhooks ADD CONSTRAINT webhooks_secret_sealed
+  CHECK (secret ~ '^v1\.[0-9a-f]{12}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$') NOT VALID;
+
+-- ---------------------------------------------------------------------------
+-- From 080_app_role_webhooks.sql
+-- ---------------------------------------------------------------------------
+-- The run-time role roblox_tool_app (migration 035) on the tables of webhooks, the outbox and
+-- notifications (070-073), which hold the row privileges by then (as 061 explains); here each gets
+-- its decision. tests/integration/app-role.test.ts lists every table's.
+
+-- Written once: an event as it happened, and the note that a grant's expiry alert went out.
+REVOKE UPDATE, DELETE ON outbox_events, credit_expiry_alerts FROM roblox_tool_app;
+-- Attempted, read, sent: updated, and kept (a delivery goes with its endpoint, by the foreign key's
+-- cascade, which runs as the owner).
+REVOKE DELETE ON webhook_deliveries, notifications, email_outbox FROM roblox_tool_app;
+-- webhooks keep all four: an endpoint is deleted by its owner (DELETE /api/admin/webhooks/:id).
+
+-- The platform's low-balance threshold (LOW_BALANCE_THRESHOLD) is stored at every start for the
+-- ledger's alert trigger to read. app_settings is otherwise written once (the session secret), so
+-- the app changes this one key only, through this function, which runs as the owner.
+CREATE FUNCTION store_low_balance_threshold(p_value text) RETURNS void
+LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+  INSERT INTO app_settings (key, value) VALUES ('low_balance_threshold', p_value)
+  ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value WHERE app_settings.value IS DISTINCT FROM EXCLUDED.value
+$$;

@@ -18,6 +18,8 @@ export interface UserDto {
   customerId: number | null;
   customerName: string | null;
   active: boolean;
+  /** Where balance alerts reach this user (admins); null: none. */
+  email: string | null;
   createdAt: string;
   lastLoginAt: string | null;
   /** Credits this user's look-ups may take per calendar month (UTC); null: no limit. */
@@ -33,6 +35,7 @@ interface UserRow {
   customer_id: number | null;
   customer_name: string | null;
   active: boolean;
+  email: string | null;
   created_at: Date;
   last_login_at: Date | null;
   monthly_credit_limit: number | null;
@@ -40,7 +43,7 @@ interface UserRow {
 }
 
 // password_hash is selected only by findLoginUser; no other query here ever reads it.
-const USER_COLUMNS = `u.id, u.username, u.role, u.customer_id, c.name AS customer_name, u.active,
+const USER_COLUMNS = `u.id, u.username, u.role, u.customer_id, c.name AS customer_name, u.active, u.email,
   u.created_at, u.last_login_at, u.monthly_credit_limit, ms.credits AS spent_this_month`;
 const USER_FROM = `users u LEFT JOIN customers c ON c.id = u.customer_id
   LEFT JOIN user_monthly_spend ms ON ms.user_id = u.id AND ms.month = date_trunc('month', now() AT TIME ZONE 'UTC')::date`;
@@ -53,6 +56,7 @@ function toDto(r: UserRow): UserDto {
     customerId: r.customer_id,
     customerName: r.customer_name,
     active: r.active,
+    email: r.email,
     createdAt: r.created_at.toISOString(),
     lastLoginAt: r.last_login_at?.toISOString() ?? null,
     monthlyCreditLimit: r.monthly_credit_limit,
@@ -126,8 +130,8 @@ export async function createUser(db: Db, caller: UserAdmin, input: CreateUserInp
     const id = await db.transaction(async (tx) => {
       if (customerId !== null) await assertSeatAvailable(tx, customerId);
       const { rows } = await tx.query<{ id: number }>(
-        'INSERT INTO users (username, password_hash, role, customer_id) VALUES ($1, $2, $3, $4) RETURNING id',
-        [input.username, passwordHash, input.role, customerId],
+        'INSERT INTO users (username, password_hash, role, customer_id, email) VALUES ($1, $2, $3, $4, $5) RETURNING id',
+        [input.username, passwordHash, input.role, customerId, input.email ?? null],
       );
       const id = rows[0]!.id;
       await recordAudit(tx, {
@@ -169,9 +173,10 @@ export async function updateUser(db: Db, caller: UserAdmin & { sessionId?: numbe
     await tx.query(
       `UPDATE users SET role = COALESCE($2, role), active = COALESCE($3, active),
               password_hash = COALESCE($4, password_hash),
-              monthly_credit_limit = CASE WHEN $5 THEN $6::integer ELSE monthly_credit_limit END
+              monthly_credit_limit = CASE WHEN $5 THEN $6::integer ELSE monthly_credit_limit END,
+              email = CASE WHEN $7 THEN $8::text ELSE email END
         WHERE id = $1`,
-      [id, patch.role ?? null, patch.active ?? null, passwordHash, patch.monthlyCreditLimit !== undefined, patch.monthlyCreditLimit ?? null],
+      [id, patch.role ?? null, patch.active ?? null, passwordHash, patch.monthlyCreditLimit !== undefined, patch.monthlyCreditLimit ?? null, patch.email !== undefined, patch.email ?? null],
     );
     const event = { actor: caller, customerId: target.customerId, target: { type: 'user' as const, id } };
     if (patch.role !== undefined && patch.role !== before.role) {

@@ -15,6 +15,14 @@ export const passwordSchema = z
   .min(8, 'Password must be at least 8 characters')
   .max(200, 'Password must be at most 200 characters');
 
+// Where balance alerts reach an admin (optional; null clears it).
+const emailSchema = z
+  .string({ error: 'Email must be text' })
+  .trim()
+  .max(320, 'Email is too long')
+  .pipe(z.email('Email must be a valid email address'))
+  .nullable();
+
 const roleSchema = z.enum(ROLES, { error: `Role must be one of ${ROLES.join(', ')}` });
 
 export const createUserSchema = z.strictObject({
@@ -22,6 +30,7 @@ export const createUserSchema = z.strictObject({
   password: passwordSchema,
   role: roleSchema,
   customerId: idValue.nullable().optional(),
+  email: emailSchema.optional(),
 });
 export type CreateUserInput = z.output<typeof createUserSchema>;
 
@@ -30,6 +39,7 @@ export const updateUserSchema = z
     role: roleSchema.optional(),
     active: z.boolean({ error: 'Active must be true or false' }).optional(),
     password: passwordSchema.optional(),
+    email: emailSchema.optional(),
     monthlyCreditLimit: z
       .number({ error: 'The monthly limit is a whole number of credits, or null for no limit' })
       .int('The monthly limit is a whole number of credits, or null for no limit')
@@ -38,7 +48,7 @@ export const updateUserSchema = z
       .nullable()
       .optional(),
   })
-  .refine((v) => Object.keys(v).length > 0, 'Nothing to update: send role, active, password or monthlyCreditLimit');
+  .refine((v) => Object.keys(v).length > 0, 'Nothing to update: send role, active, password, email or monthlyCreditLimit');
 export type UpdateUserInput = z.output<typeof updateUserSchema>;
 
 export const USER_SORTS = ['id', 'username', 'role', 'active', 'created_at', 'last_login_at'] as const;
@@ -63,6 +73,7 @@ export const userDtoSchema = z.object({
   customerId: z.number().int().nullable(),
   customerName: z.string().nullable(),
   active: z.boolean(),
+  email: z.string().nullable(),
   createdAt: isoTime,
   lastLoginAt: isoTime.nullable(),
 });

@@ -1,0 +1,69 @@
+-- Migration 072: writing events to the outbox, from SQL, in the caller's transaction.
+--
+-- emit_event(type, customer, data) is the one way in: it records the event, a delivery for every
+-- enabled endpoint subscribed to the type (platform endpoints and the customer's own), and for an
+-- alert the in-app notifications of its audience and an email to send. An event nobody listens
+-- to and that alerts nobody is not written at all (the ledger emits one per row).
+CREATE FUNCTION api_time(t timestamptz) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$ SELECT to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') $$;
+
+CREATE FUNCTION emit_event(p_type text, p_customer integer, p_data jsonb) RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+  alert boolean := p_type IN ('credits.low', 'credits.depleted', 'credits.expiring', 'webhook.disabled');
+  event bigint;
+BEGIN
+  IF NOT alert AND NOT EXISTS (
+    SELECT 1 FROM webhooks w
+     WHERE w.enabled AND p_type = ANY (w.events) AND (w.customer_id IS NULL OR w.customer_id = p_customer)
+  ) THEN
+    RETURN NULL;
+  END IF;
+  INSERT INTO outbox_events (type, customer_id, data) VALUES (p_type, p_customer, p_data) RETURNING id INTO event;
+  INSERT INTO webhook_deliveries (webhook_id, event_id)
+  SELECT w.id, event FROM webhooks w
+   WHERE w.enabled AND p_type = ANY (w.events) AND (w.customer_id IS NULL OR w.customer_id = p_customer);
+  IF alert THEN
+    -- A customer's alerts go to its admins; the platform's (a platform endpoint disabled) to the SUPER_ADMINs.
+    INSERT INTO notifications (user_id, customer_id, event_id, type, data)
+    SELECT u.id, p_customer, event, p_type, p_data FROM users u
+     WHERE u.active AND CASE WHEN p_customer IS NULL THEN u.role = 'SUPER_ADMIN'
+                             ELSE u.customer_id = p_customer AND u.role = 'CUSTOMER_ADMIN' END;
+    INSERT INTO email_outbox (event_id) VALUES (event);
+  END IF;
+  RETURN event;
+END $$;
+
+-- Every ledger row, whoever writes it (the app, a job, psql): credit_transaction.created, and the
+-- balance alerts. balance_before/balance_after were stamped by credit_transactions_apply under the
+-- customer's row lock, so concurrent changes form one chain and exactly one row of it crosses the
+-- threshold downward per dip below it: credits.low fires once, and only a rise back to or above
+-- the threshold makes another crossing possible (re-arming).
+CREATE FUNCTION credit_transactions_events() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+  threshold bigint;
+BEGIN
+  PERFORM emit_event('credit_transaction.created', NEW.customer_id, jsonb_build_object(
+    'id', NEW.id, 'customerId', NEW.customer_id, 'userId', NEW.user_id, 'type', NEW.type, 'amount', NEW.amount,
+    'balanceBefore', NEW.balance_before, 'balanceAfter', NEW.balance_after, 'description', NEW.description,
+    'paymentId', NEW.payment_id, 'category', NEW.category, 'expiresAt', api_time(NEW.expires_at),
+    'grantId', NEW.grant_id, 'refundOf', NEW.refund_of, 'createdAt', api_time(NEW.created_at)));
+  IF NEW.amount < 0 THEN
+    SELECT COALESCE(c.low_balance_threshold,
+                    (SELECT s.value::bigint FROM app_settings s WHERE s.key = 'low_balance_threshold'), 50)
+      INTO threshold FROM customers c WHERE c.id = NEW.customer_id;
+    IF NEW.balance_before >= threshold AND NEW.balance_after < threshold THEN
+      PERFORM emit_event('credits.low', NEW.customer_id, jsonb_build_object(
+        'customerId', NEW.customer_id, 'balance', NEW.balance_after, 'threshold', threshold, 'transactionId', NEW.id));
+    END IF;
+    IF NEW.balance_after = 0 THEN
+      PERFORM emit_event('credits.depleted', NEW.customer_id, jsonb_build_object(
+        'customerId', NEW.customer_id, 'balance', 0, 'transactionId', NEW.id));
+    END IF;
+  END IF;
+  RETURN NULL;
+END $$;
+
+CREATE TRIGGER credit_transactions_events AFTER INSERT ON credit_transactions
+  FOR EACH ROW EXECUTE FUNCTION credit_transactions_events();
