@@ -7,14 +7,11 @@ const securityHeaders = [
   { key: 'Strict-Transport-Security', value: 'max-age=31536000; includeSubDomains' },
   { key: 'Permissions-Policy', value: 'camera=(), microphone=(), geolocation=(), payment=()' },
   { key: 'Cross-Origin-Opener-Policy', value: 'same-origin' },
-  {
-    key: 'Content-Security-Policy',
-    // Next injects inline bootstrap scripts, hence 'unsafe-inline' for scripts; everything else is same-origin,
-    // but for Roblox's CDN, which serves the avatar headshots of profile look-ups.
-    value:
-      "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data: https://*.rbxcdn.com; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
-  },
 ];
+
+// API answers are JSON and CSV, never a page: nothing may run or be framed. Pages get a nonce-based
+// policy per response from src/proxy.ts.
+const apiCsp = { key: 'Content-Security-Policy', value: "default-src 'self'; script-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'" };
 
 const nextConfig: NextConfig = {
   // PGlite ships WASM and data files it loads from its own package directory; argon2 is a native addon;
@@ -24,7 +21,10 @@ const nextConfig: NextConfig = {
   // The build checks the app; tests and scripts are checked by `npm run typecheck`.
   typescript: { tsconfigPath: 'tsconfig.app.json' },
   async headers() {
-    return [{ source: '/:path*', headers: securityHeaders }];
+    return [
+      { source: '/:path*', headers: securityHeaders },
+      { source: '/api/:path*', headers: [apiCsp] },
+    ];
   },
 };
 

@@ -1,4 +1,7 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
 import autocannon from 'autocannon';
+import { freePort } from '../tests/support/server';
 import { cpuMeter, round } from './stats';
 
 /**
@@ -8,6 +11,8 @@ import { cpuMeter, round } from './stats';
  */
 
 export interface HttpResult {
+  /** Which server answered: `app` (npm start, one process), `app ×2` (WEB_CONCURRENCY=2), `minimal` (bench/minimal-server.mjs). */
+  server: string;
   endpoint: string;
   connections: number;
   seconds: number;
@@ -27,6 +32,8 @@ export interface HttpRun {
   baseUrl: string;
   connections: number;
   seconds: number;
+  /** HttpResult.server (default `app`). */
+  server?: string;
 }
 
 async function cannon(
@@ -46,6 +53,7 @@ async function cannon(
   const used = cpu();
   const ok = result['2xx'];
   return {
+    server: run.server ?? 'app',
     endpoint: `${method} ${endpoint}`,
     connections: run.connections,
     seconds: result.duration,
@@ -84,6 +92,48 @@ export function lookups(run: HttpRun, cookies: string[]): Promise<HttpResult> {
 /** The framework's floor on this machine: GET /api/health (no session, one `SELECT 1`). */
 export function health(run: HttpRun): Promise<HttpResult> {
   return cannon('/api/health', run, (req) => req, 'GET');
+}
+
+/** The minimal server's credit addition: the same SQL as the app's, as the same admin. */
+export function minimalAdditions(run: HttpRun, adminId: number, customers: number): Promise<HttpResult> {
+  return cannon('/add', run, (req) => ({
+    ...req,
+    headers: { ...req.headers, 'content-type': 'application/json', 'x-user-id': String(adminId) },
+    body: JSON.stringify({ customerId: 2 + Math.floor(Math.random() * (customers - 1)), amount: 1, description: 'Benchmark credits' }),
+  }));
+}
+
+/** The minimal server's look-up, round-robin over the same USERs. */
+export function minimalLookups(run: HttpRun, userIds: number[]): Promise<HttpResult> {
+  let i = 0;
+  const body = JSON.stringify({ query: 'blox', type: 'keyword' });
+  return cannon('/lookup', run, (req) => ({
+    ...req,
+    headers: { ...req.headers, 'content-type': 'application/json', 'x-user-id': String(userIds[i++ % userIds.length]) },
+    body,
+  }));
+}
+
+export function minimalHealth(run: HttpRun): Promise<HttpResult> {
+  return cannon('/health', run, (req) => req, 'GET');
+}
+
+/** bench/minimal-server.mjs on a free port, with a pool of `poolSize` connections. */
+export async function startMinimalServer(url: string, poolSize: number): Promise<{ baseUrl: string; stop(): Promise<void> }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [path.join(__dirname, 'minimal-server.mjs'), String(port), url, String(poolSize)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.once('data', () => resolve());
+    child.once('exit', (code) => reject(new Error(`minimal server exited with ${code}`)));
+  });
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    async stop() {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
 }
 
 /** One result from slices (interleaved with pgbench): p50 weighted by requests, p99 the worst slice's. */

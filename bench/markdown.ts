@@ -37,15 +37,23 @@ for (const p of r.ledger.pgbench) {
   out.push(`| ${p.clients} | ${p.cpuUsPerTx} | ${cell('add', 'spread')} | ${cell('debit', 'spread')} | ${cell('add', 'hot')} | ${cell('debit', 'hot')} |`);
 }
 out.push('');
-out.push(`### HTTP (autocannon against \`next start\`; ${r.http.slices} × ${r.http.seconds / r.http.slices} s slices interleaved with pgbench)`);
+out.push(`### HTTP (autocannon; ${r.http.slices} × ${r.http.seconds / r.http.slices} s slices interleaved with pgbench)`);
 out.push('');
-out.push('| request | connections | req/s | p50 ms | p99 ms | pgbench -N tps | ratio | CPU µs/request |');
-out.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+out.push('`app`: `npm start` (scripts/server.mjs, one process); `app ×2`: the same with `WEB_CONCURRENCY=2`; `minimal`: bench/minimal-server.mjs (node:http + pg, the same SQL, nothing else).');
+out.push('');
+out.push('| server | request | connections | req/s | p50 ms | p99 ms | pgbench -N tps | ÷ pgbench | CPU µs/request |');
+out.push('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const h of r.http.runs) {
   const p = r.http.pgbench.find((x: any) => x.clients === h.connections);
-  out.push(`| \`${h.endpoint}\` | ${h.connections} | ${h.perSecond} | ${h.p50Ms} | ${h.p99Ms} | ${p.tps} | **${ratio(h.perSecond, p.tps)}** | ${h.cpuUsPerRequest} |`);
+  out.push(`| ${h.server ?? 'app'} | \`${h.endpoint}\` | ${h.connections} | ${h.perSecond} | ${h.p50Ms} | ${h.p99Ms} | ${p.tps} | ${ratio(h.perSecond, p.tps)} | ${h.cpuUsPerRequest} |`);
 }
 out.push('');
+if (r.httpRatios) {
+  out.push(`| ratio | ${r.httpRatios[0].values.map((v: any) => `${v.connections} connections`).join(' | ')} |`);
+  out.push(`| --- | ${r.httpRatios[0].values.map(() => '---:').join(' | ')} |`);
+  for (const x of r.httpRatios) out.push(`| ${x.name} | ${x.values.map((v: any) => `**${v.value.toFixed(2)}×**`).join(' | ')} |`);
+  out.push('');
+}
 const lists = (title: string, rows: any[], other?: any[]) => {
   out.push(title);
   out.push('');

@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // `npm start`: builds the app when the build is missing or older than the sources, then serves it
-// with `next start` on PORT (default 3000). Migrations and the bootstrap admin run at server start.
+// with scripts/server.mjs (Next's handler behind node:http: WEB_CONCURRENCY processes, draining on
+// SIGTERM) on PORT (default 3000). Migrations and the bootstrap admin run at server start.
 import { spawn } from 'node:child_process';
 import buildHelpers from './build-if-stale.cjs';
 
-const { buildIfStale, nextBin, root, SERVER_HEAP_MB } = buildHelpers;
+const { buildIfStale, root, SERVER_HEAP_MB } = buildHelpers;
 
 try {
   buildIfStale();
@@ -20,7 +21,7 @@ const env = {
   ...process.env,
   NODE_OPTIONS: /max-old-space-size/.test(nodeOptions) ? nodeOptions : `${nodeOptions} --max-old-space-size=${SERVER_HEAP_MB}`.trim(),
 };
-const server = spawn(process.execPath, [nextBin, 'start', '-p', port, ...process.argv.slice(2)], {
+const server = spawn(process.execPath, ['scripts/server.mjs', '-p', port, ...process.argv.slice(2)], {
   cwd: root,
   stdio: 'inherit',
   env,

@@ -4,16 +4,12 @@ import { app } from './app/lib/app';
 import { secretsOf } from './app/lib/auth/keys';
 import { pruneSessions } from './app/lib/auth/session';
 import { checkConfig, config } from './app/lib/config';
-import { isDatabaseAway } from './app/lib/db/away';
+import { isDatabaseAway } from './app/lib/db/unavailable';
 import { installServerHooks } from './app/lib/http/server-hooks';
-import { autoTopUpJob } from './app/lib/billing/jobs';
-import { creditExpiryJob } from './app/lib/credits/jobs';
 import { startJobs } from './app/lib/jobs';
-import { approvalExpiryJob, bulkGrantJob } from './app/lib/grants-ops/jobs';
 import { storeDefaultThreshold } from './app/lib/notifications/alerts';
-import { alertEmailJob, expiringAlertJob } from './app/lib/notifications/jobs';
+import { SERVER_JOBS } from './app/lib/jobs/server-jobs';
 import { sealWebhookSecrets } from './app/lib/webhooks';
-import { webhookDeliveryJob } from './app/lib/webhooks/jobs';
 import { refundStaleSearches } from './app/lib/searches';
 
 // Without NEXTAUTH_URL, NextAuth builds its URLs from the request's Host header.
@@ -23,9 +19,10 @@ if (!process.env.NEXTAUTH_URL) process.env.AUTH_TRUST_HOST ??= 'true';
 installServerHooks();
 
 /**
- * The app once its database answers. A database away for a moment at start (restarting, a
- * pooler waiting between server logins) is waited for, up to a minute, as requests wait for it
- * later; anything else (bad configuration, a bootstrap conflict) stops the start at once.
+ * The app once its database answers. A database that is away for a moment at start (restarting, a
+ * failover under way, a pooler waiting between server logins) is waited for, up to a minute, as
+ * requests wait for it later; anything else (bad configuration, a bootstrap conflict) stops the
+ * start at once.
  */
 async function appOnceDatabaseAnswers(waitMs = 60_000) {
   const deadline = Date.now() + waitMs;
@@ -34,7 +31,7 @@ async function appOnceDatabaseAnswers(waitMs = 60_000) {
       return await app();
     } catch (err) {
       if (!isDatabaseAway(err) || Date.now() + delay > deadline) throw err;
-      console.log(`[startup] the database is not answering (${(err as Error).message}): trying again in ${delay} ms`);
+      console.log(`[startup] the database is not answering (${(err as { details?: string }).details ?? (err as Error).message}): trying again in ${delay} ms`);
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
   }
@@ -66,8 +63,13 @@ try {
   }
   // Webhook deliveries and alert emails wait in the outbox (written with the change that caused
   // them): a restart after a crash picks up whatever was not delivered.
-  const jobs = await startJobs(db, [creditExpiryJob, autoTopUpJob, bulkGrantJob, approvalExpiryJob, webhookDeliveryJob, alertEmailJob, expiringAlertJob]);
+  const jobs = await startJobs(db, SERVER_JOBS);
   console.log(`[startup] background jobs on ${jobs.kind}`);
+  // scripts/server.mjs calls this once the requests in flight have drained (SIGTERM, pm2 reload).
+  (globalThis as { [k: symbol]: unknown })[Symbol.for('roblox-tool.shutdown')] = async () => {
+    await jobs.stop();
+    await db.close();
+  };
 } catch (err) {
   console.error(`[startup] ${(err as Error).message}`);
   process.exit(1);

@@ -7,24 +7,37 @@
  * server acknowledged must be there exactly once.
  *
  * Phase "single": one app instance straight on PostgreSQL. Phase "scale-out": two app instances
- * through pgbouncer in transaction-pooling mode. CHAOS_OPS / CHAOS_CLIENTS / CHAOS_PHASES tune it.
+ * through pgbouncer in transaction-pooling mode. Phase "failover": a pg_auto_failover formation
+ * (monitor + two synchronous data nodes, tests/chaos/formation.ts), the app on its multi-host URI,
+ * the primary SIGKILLed (keeper and postmaster) mid-run; the report states the time from the kill
+ * to the first acknowledged write. Phase "reload": the app under pm2 (ecosystem.config.cjs, two
+ * cluster processes), `pm2 reload roblox-tool` twice mid-run; no request may fail.
+ * Every phase: zero uncaughtException in the servers' logs. CHAOS_OPS / CHAOS_CLIENTS /
+ * CHAOS_PHASES tune it.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
+import { findHost } from '../../src/app/lib/db/multi-host';
 import { fakeRobloxEnv, startFakeRoblox } from '../support/fake-roblox';
 import { ApiClient } from '../support/http-client';
-import { startServer, type RunningServer } from '../support/server';
+import { freePort, startServer, type RunningServer } from '../support/server';
 import { assertLocalDatabase } from '../support/env';
 import { brokenInvariants } from '../support/ledger-invariants';
 import { restartPostgres, terminateBackends, waitForPostgres } from './faults';
+import { autoFailoverAvailable, createFormation, type Formation } from './formation';
 import { startPgbouncer, type Bouncer } from './pgbouncer';
+import { startPm2, type Pm2App } from './pm2';
 
 const ADMIN_URL = process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 const OPS = Number(process.env.CHAOS_OPS ?? 5000);
 const CLIENTS = Number(process.env.CHAOS_CLIENTS ?? 16);
-const PHASES = (process.env.CHAOS_PHASES ?? 'single,scale-out').split(',');
+const PHASES = (process.env.CHAOS_PHASES ?? 'single,scale-out,failover,reload').split(',');
+// With the monitor tuned as docs/SCALING.md recommends (tests/chaos/formation.ts measured 8–10 s).
+const FAILOVER_LIMIT_MS = 30_000;
+// How long a keyed addition keeps retrying (same key) through a fault: longer than a failover.
+const KEYED_RETRY_MS = 60_000;
 const FAULT_KINDS = ['terminateBackends', 'restartPostgres', 'killApp'] as const;
 const FAULTS = (process.env.CHAOS_FAULTS?.split(',') ?? FAULT_KINDS) as Array<(typeof FAULT_KINDS)[number]>;
 const CUSTOMERS = 8;
@@ -47,13 +60,19 @@ interface PhaseReport {
   phase: string;
   instances: number;
   viaPgbouncer: boolean;
+  database: string;
   clients: number;
   operations: number;
   seconds: number;
   adds: { total: number; keyed: number; droppedAndRetried: number; acknowledged: number; rejected: number; unknown: number };
   lookups: { total: number; ok: number; insufficient: number; upstreamFailed: number; unknown: number };
   reads: { total: number; ok: number; failed: number };
-  faults: { terminateBackends: number; restartPostgres: number; killApp: number };
+  faults: Record<string, number>;
+  /** failover: the killed node, the new primary, and kill → first acknowledged write / writable (ms). */
+  failover?: { killed: string; newPrimary: string; killToFirstWriteMs: number | null; killToWritableMs: number; limitMs: number };
+  /** reload: additions whose request failed outright (connection refused or reset, 5xx). */
+  failedRequests?: number;
+  uncaughtExceptions: number;
   verified: { customers: number; transactions: number; searches: number; idempotencyKeys: number };
   violations: string[];
   recoveredBySelf: boolean;
@@ -93,14 +112,73 @@ async function signIn(baseUrl: string, username: string, password: string): Prom
   }
 }
 
+/** The app servers a phase runs, wherever they come from. */
+interface Fleet {
+  baseUrl(i: number): string;
+  healthy(): Promise<boolean>;
+  /** Every server's log so far, killed ones included. */
+  output(): string;
+  count: number;
+  stop(): Promise<void>;
+}
+
+function serverFleet(instances: RunningServer[], restart: (i: number) => Promise<RunningServer>): Fleet & { kill(i: number): Promise<void> } {
+  const logs: string[] = [];
+  return {
+    count: instances.length,
+    baseUrl: (i) => instances[i % instances.length]!.baseUrl,
+    healthy: () => Promise.all(instances.map((s) => fetch(`${s.baseUrl}/api/health`).then((r) => r.ok))).then((a) => a.every(Boolean)),
+    output: () => [...logs, ...instances.map((s) => s.output())].join('\n'),
+    async kill(i) {
+      await instances[i]!.kill();
+      logs.push(instances[i]!.output());
+      instances[i] = await restart(i);
+    },
+    async stop() {
+      for (const s of instances) await s.stop().catch(() => {});
+    },
+  };
+}
+
+function pm2Fleet(app: Pm2App): Fleet {
+  return {
+    count: 1,
+    baseUrl: () => app.baseUrl,
+    healthy: () => fetch(`${app.baseUrl}/api/health`).then((r) => r.ok),
+    output: () => app.output(),
+    stop: () => app.stop(),
+  };
+}
+
+/** pg_autoctl's URI names no user; the formation trusts postgres on 127.0.0.1. */
+const asPostgres = (uri: string) => uri.replace('postgres://', 'postgres://postgres@');
+
 async function runPhase(phase: string): Promise<PhaseReport> {
   const scaleOut = phase === 'scale-out';
-  const dbName = `rt_chaos_${crypto.randomBytes(4).toString('hex')}`;
-  await adminQuery(ADMIN_URL, `CREATE DATABASE ${dbName}`);
-  const directUrl = Object.assign(new URL(ADMIN_URL), { pathname: `/${dbName}` }).toString();
-  const roblox = await startFakeRoblox({ slowMs: 2_000 });
+  const failover = phase === 'failover';
+  const reload = phase === 'reload';
+  if (failover && !autoFailoverAvailable()) {
+    throw new Error('phase failover needs pg_auto_failover: apt-get install -y postgresql-15-auto-failover');
+  }
+  let formation: Formation | undefined;
   let bouncer: Bouncer | undefined;
-  const appDbUrl = scaleOut ? (bouncer = await startPgbouncer(dbName)).url(dbName) : directUrl;
+  let fleet: (Fleet & { kill?(i: number): Promise<void> }) | undefined;
+  let pm2App: Pm2App | undefined;
+  const roblox = await startFakeRoblox({ slowMs: 2_000 });
+  const dbName = `rt_chaos_${crypto.randomBytes(4).toString('hex')}`;
+  // Where the checks read afterwards (for failover: whichever node is primary then).
+  let verifyUrl: () => Promise<string>;
+  let appDbUrl: string;
+  if (failover) {
+    formation = await createFormation({ database: dbName, tuned: true });
+    appDbUrl = asPostgres(formation.uri);
+    verifyUrl = async () => (await findHost(appDbUrl, { connectTimeoutMs: 3_000 })).connectionString;
+  } else {
+    await adminQuery(ADMIN_URL, `CREATE DATABASE ${dbName}`);
+    const directUrl = Object.assign(new URL(ADMIN_URL), { pathname: `/${dbName}` }).toString();
+    appDbUrl = scaleOut ? (bouncer = await startPgbouncer(dbName)).url(dbName) : directUrl;
+    verifyUrl = async () => directUrl;
+  }
   const env = {
     NEXTAUTH_SECRET: crypto.randomBytes(32).toString('base64url'),
     ADMIN_USERNAME: 'admin',
@@ -113,19 +191,41 @@ async function runPhase(phase: string): Promise<PhaseReport> {
     DATABASE_POOL_SIZE: '8',
     LOGIN_RATE_LIMIT_ATTEMPTS: '1000',
   };
-  const instances: RunningServer[] = [];
-  for (let i = 0; i < (scaleOut ? 2 : 1); i++) instances.push(await startServer(env, { databaseUrl: appDbUrl }));
-  const ports = instances.map((s) => Number(new URL(s.baseUrl).port));
-  const baseUrl = (i: number) => instances[i % instances.length]!.baseUrl;
 
   const violations: string[] = [];
-  const faults = { terminateBackends: 0, restartPostgres: 0, killApp: 0 };
+  const faults: Record<string, number> = failover ? { killPrimary: 0 } : reload ? { pm2Reload: 0 } : Object.fromEntries(FAULTS.map((k) => [k, 0]));
   const adds: AddOp[] = [];
   const lookups = { total: 0, ok: 0, insufficient: 0, upstreamFailed: 0, unknown: 0 };
   const reads = { total: 0, ok: 0, failed: 0 };
   const runId = crypto.randomBytes(3).toString('hex');
+  let failedRequests = 0;
+  // What each failed request met (a status, or the network error's code), for the report.
+  const failures = new Map<string, number>();
+  const failed = (what: string) => {
+    failedRequests++;
+    failures.set(what, (failures.get(what) ?? 0) + 1);
+  };
+  const errorOf = (err: unknown) => {
+    const e = err as { name?: string; cause?: { code?: string; message?: string } };
+    return e.name === 'AbortError' ? 'timeout' : (e.cause?.code ?? e.cause?.message ?? e.name ?? 'error');
+  };
+  let killedAt: number | undefined;
+  let firstWriteAfterKill: number | undefined;
+  let failoverReport: PhaseReport['failover'];
 
   try {
+    if (reload) {
+      pm2App = await startPm2({ ...env, DATABASE_URL: appDbUrl, WEB_CONCURRENCY: '2' }, await freePort());
+      fleet = pm2Fleet(pm2App);
+    } else {
+      const instances: RunningServer[] = [];
+      for (let i = 0; i < (scaleOut ? 2 : 1); i++) instances.push(await startServer(env, { databaseUrl: appDbUrl }));
+      const ports = instances.map((s) => Number(new URL(s.baseUrl).port));
+      fleet = serverFleet(instances, (i) => startServer(env, { databaseUrl: appDbUrl, port: ports[i] }));
+    }
+    const app = fleet;
+    const baseUrl = (i: number) => app.baseUrl(i);
+
     // Customers, each with one USER for look-ups, and starting credits.
     const adminToken = await signIn(baseUrl(0), 'admin', PASSWORD);
     const admin = new ApiClient(baseUrl(0), `next-auth.session-token=${adminToken}`);
@@ -157,15 +257,19 @@ async function runPhase(phase: string): Promise<PhaseReport> {
       const body = JSON.stringify({ customerId: op.customerId, amount: op.amount, description: tag });
       const headers: Record<string, string> = { 'content-type': 'application/json', cookie: `next-auth.session-token=${adminToken}` };
       if (op.key) headers['idempotency-key'] = op.key;
-      const attempts = op.key ? 30 : 1;
-      for (let attempt = 0; attempt < attempts; attempt++) {
+      const deadline = Date.now() + (op.key ? KEYED_RETRY_MS : 0);
+      for (let attempt = 0; attempt === 0 || Date.now() < deadline; attempt++) {
+        const sentAt = Date.now();
+        let wait = 100 + rand(400);
+        const ownDrop = op.dropped && attempt === 0;
         try {
           // A dropped connection: the first try is cut off after a few milliseconds, then retried.
-          const res = await timedFetch(`${baseUrl(client + attempt)}/api/admin/credits/add`, { method: 'POST', headers, body }, op.dropped && attempt === 0 ? 1 + rand(15) : undefined);
+          const res = await timedFetch(`${baseUrl(client + attempt)}/api/admin/credits/add`, { method: 'POST', headers, body }, ownDrop ? 1 + rand(15) : undefined);
           if (res.ok) {
             const json = await res.json();
             if (json.transaction?.amount !== op.amount) violations.push(`add ${tag}: acknowledged with a different amount`);
             op.outcome = 'ack';
+            if (killedAt !== undefined && sentAt >= killedAt && firstWriteAfterKill === undefined) firstWriteAfterKill = Date.now();
             return;
           }
           await res.body?.cancel();
@@ -174,10 +278,17 @@ async function runPhase(phase: string): Promise<PhaseReport> {
             violations.push(`add ${tag}: refused with ${res.status}`);
             return;
           }
-        } catch {
+          if (!ownDrop) failed(`add: ${res.status}`);
+          if (res.status === 503) {
+            const after = Number(res.headers.get('retry-after'));
+            if (!(after >= 0)) violations.push(`add ${tag}: a 503 without Retry-After`);
+            wait = Math.min(wait, after * 1000);
+          }
+        } catch (err) {
           /* network error, timeout or our own drop: retry if keyed */
+          if (!ownDrop) failed(`add: ${errorOf(err)}`);
         }
-        if (attempt + 1 < attempts) await sleep(100 + rand(400));
+        if (Date.now() < deadline) await sleep(wait);
       }
     }
 
@@ -196,8 +307,10 @@ async function runPhase(phase: string): Promise<PhaseReport> {
         else if (res.status === 402) lookups.insufficient++;
         else if (res.status === 502 && query.startsWith('fail500')) lookups.upstreamFailed++;
         else lookups.unknown++;
-      } catch {
+        if (res.status >= 500 && !(res.status === 502 && query.startsWith('fail500'))) failed(`lookup: ${res.status}`);
+      } catch (err) {
         lookups.unknown++;
+        failed(`lookup: ${errorOf(err)}`);
       }
     }
 
@@ -211,6 +324,7 @@ async function runPhase(phase: string): Promise<PhaseReport> {
         if (!res.ok) {
           await res.body?.cancel();
           reads.failed++;
+          failed(`read: ${res.status}`);
           return;
         }
         const { customer } = await res.json();
@@ -219,8 +333,9 @@ async function runPhase(phase: string): Promise<PhaseReport> {
         if (customer.creditBalance !== customer.totalCreditsPurchased - customer.totalCreditsUsed) {
           violations.push(`read: customer ${tenant.id} balance != purchased - used`);
         }
-      } catch {
+      } catch (err) {
         reads.failed++;
+        failed(`read: ${errorOf(err)}`);
       }
     }
 
@@ -234,23 +349,40 @@ async function runPhase(phase: string): Promise<PhaseReport> {
       }
     };
 
+    const when = async (share: number) => {
+      while (running && issued < OPS * share) await sleep(50);
+    };
+    const note = (kind: string) => {
+      faults[kind] = (faults[kind] ?? 0) + 1;
+      console.log(`[chaos ${phase}] fault ${kind} (ops issued: ${issued})`);
+    };
     const injector = async () => {
-      const kinds = FAULTS;
+      if (failover) {
+        // The primary's machine dies a third of the way in; the workload goes on.
+        await when(0.3);
+        const killed = await formation!.killPrimary();
+        killedAt = killed.killedAt;
+        note('killPrimary');
+        const next = await formation!.waitForNewPrimary({ timeoutMs: 120_000 });
+        failoverReport = { killed: killed.name, newPrimary: next.name, killToFirstWriteMs: null, killToWritableMs: next.ms, limitMs: FAILOVER_LIMIT_MS };
+        return;
+      }
+      if (reload) {
+        for (const share of [0.3, 0.65]) {
+          await when(share);
+          await pm2App!.reload();
+          note('pm2Reload');
+        }
+        return;
+      }
       for (let i = 0; running; i++) {
         await sleep(1_500 + rand(1_500));
         if (!running) break;
-        const kind = kinds[i % kinds.length]!;
-        if (kind === 'terminateBackends') {
-          await terminateBackends(ADMIN_URL, dbName);
-        } else if (kind === 'restartPostgres') {
-          await restartPostgres(ADMIN_URL);
-        } else {
-          const which = faults.killApp % instances.length;
-          await instances[which]!.kill();
-          instances[which] = await startServer(env, { databaseUrl: appDbUrl, port: ports[which] });
-        }
-        faults[kind]++;
-        console.log(`[chaos ${phase}] fault ${kind} (ops issued: ${issued})`);
+        const kind = FAULTS[i % FAULTS.length]!;
+        if (kind === 'terminateBackends') await terminateBackends(ADMIN_URL, dbName);
+        else if (kind === 'restartPostgres') await restartPostgres(ADMIN_URL);
+        else await fleet!.kill!(faults.killApp! % fleet!.count);
+        note(kind);
       }
     };
 
@@ -265,8 +397,7 @@ async function runPhase(phase: string): Promise<PhaseReport> {
     const deadline = Date.now() + 60_000;
     while (Date.now() < deadline && !recoveredBySelf) {
       try {
-        const healthy = await Promise.all(instances.map((s) => fetch(`${s.baseUrl}/api/health`).then((r) => r.ok)));
-        if (healthy.every(Boolean)) {
+        if (await app.healthy()) {
           const res = await fetch(`${baseUrl(0)}/api/admin/credits/add`, {
             method: 'POST',
             headers: { 'content-type': 'application/json', cookie: `next-auth.session-token=${adminToken}` },
@@ -281,13 +412,34 @@ async function runPhase(phase: string): Promise<PhaseReport> {
     }
     if (!recoveredBySelf) violations.push('the app did not recover by itself within 60 s of the last fault');
 
-    await waitForPostgres(ADMIN_URL);
-    const verified = await verify(directUrl, runId, adds, violations);
+    if (failover) {
+      if (!failoverReport) violations.push('the primary was never killed');
+      else {
+        failoverReport.killToFirstWriteMs = firstWriteAfterKill === undefined ? null : firstWriteAfterKill - killedAt!;
+        const ms = failoverReport.killToFirstWriteMs;
+        if (ms === null) violations.push('no write was acknowledged after the primary was killed');
+        else if (ms > FAILOVER_LIMIT_MS) violations.push(`kill → first acknowledged write took ${ms} ms (limit ${FAILOVER_LIMIT_MS})`);
+      }
+    }
+    if (reload && failedRequests > 0) violations.push(`${failedRequests} request(s) failed during pm2 reload (refused, reset or 5xx): ${JSON.stringify(Object.fromEntries(failures))}`);
+    // Issue 10, defect 8: connections lost under the faults must never surface as uncaught exceptions.
+    const logs = app.output();
+    fs.mkdirSync('test-results', { recursive: true });
+    fs.writeFileSync(path.join('test-results', `chaos-${phase}-servers.log`), logs);
+    const uncaught = logs.split('\n').flatMap((line, i, all) => (/uncaughtException|Unhandled 'error' event/.test(line) ? [all.slice(i, i + 3).join(' | ')] : []));
+    const uncaughtExceptions = uncaught.length;
+    if (uncaughtExceptions > 0) {
+      violations.push(`${uncaughtExceptions} uncaughtException line(s) in the servers' logs (test-results/chaos-${phase}-servers.log), first: ${uncaught[0]}`);
+    }
+
+    if (!failover) await waitForPostgres(ADMIN_URL);
+    const verified = await verify(await verifyUrl(), runId, adds, violations);
     const ack = adds.filter((a) => a.outcome === 'ack').length;
     return {
       phase,
-      instances: instances.length,
+      instances: reload ? 2 : app.count,
       viaPgbouncer: scaleOut,
+      database: failover ? 'pg_auto_failover formation (monitor + 2 synchronous data nodes)' : reload ? 'PostgreSQL, app under pm2 (cluster, 2 processes)' : 'PostgreSQL',
       clients: CLIENTS,
       operations: issued,
       seconds: Math.round(seconds * 10) / 10,
@@ -302,15 +454,19 @@ async function runPhase(phase: string): Promise<PhaseReport> {
       lookups,
       reads,
       faults,
+      ...(failoverReport ? { failover: failoverReport } : {}),
+      ...(reload ? { failedRequests } : {}),
+      uncaughtExceptions,
       verified,
       violations,
       recoveredBySelf,
     };
   } finally {
-    for (const s of instances) await s.stop().catch(() => {});
+    await fleet?.stop();
     await bouncer?.stop();
     await roblox.close();
-    await adminQuery(ADMIN_URL, `DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => {});
+    if (formation) await formation.destroy();
+    else await adminQuery(ADMIN_URL, `DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => {});
   }
 }
 
@@ -425,11 +581,13 @@ async function main() {
   fs.mkdirSync('test-results', { recursive: true });
   fs.writeFileSync(path.join('test-results', 'chaos.json'), JSON.stringify({ date: new Date().toISOString(), reports }, null, 2));
   // A run that injected fewer kinds of fault than asked for proves less than it claims.
-  const failed = reports.filter((r) => r.violations.length > 0 || FAULTS.some((kind) => r.faults[kind] === 0));
+  const failed = reports.filter((r) => r.violations.length > 0 || Object.values(r.faults).some((n) => n === 0));
   for (const r of reports) {
     console.log(
       `${r.phase}: ${r.operations} ops in ${r.seconds}s, faults ${JSON.stringify(r.faults)}, ` +
-        `${r.adds.acknowledged} acknowledged additions, ${r.violations.length} violations`,
+        `${r.adds.acknowledged} acknowledged additions, ${r.violations.length} violations` +
+        (r.failover ? `; primary ${r.failover.killed} killed → first acknowledged write ${r.failover.killToFirstWriteMs} ms (new primary ${r.failover.newPrimary} writable after ${r.failover.killToWritableMs} ms; limit ${r.failover.limitMs} ms)` : '') +
+        (r.failedRequests !== undefined ? `; ${r.failedRequests} failed requests` : ''),
     );
   }
   console.log(`chaos: ${reports.length - failed.length} passed, ${failed.length} failed`);

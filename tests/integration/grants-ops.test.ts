@@ -47,7 +47,16 @@ function crashingAfter(inner: Db, statements: number): Db {
     },
     exec: (sql) => q.exec(sql),
   });
-  return { kind: inner.kind, query: (s, p) => inner.query(s, p), exec: (s) => inner.exec(s), transaction: (fn) => inner.transaction((tx) => fn(wrap(tx))), close: () => inner.close() };
+  return {
+    kind: inner.kind,
+    query: (s, p) => inner.query(s, p),
+    exec: (s) => inner.exec(s),
+    transaction: (fn) => inner.transaction((tx) => fn(wrap(tx))),
+    close: () => inner.close(),
+    status: () => inner.status(),
+    reads: (after) => inner.reads(after),
+    writePosition: () => inner.writePosition(),
+  };
 }
 
 describe('bulk batches', () => {

@@ -26,7 +26,7 @@ afterAll(async () => {
 });
 
 async function start(jobs: Array<JobDefinition<never>>): Promise<JobRunner> {
-  const r = await startJobs(db, jobs, t.url);
+  const r = await startJobs(db, jobs);
   runners.push(r);
   return r;
 }

@@ -268,7 +268,15 @@ describe('what a look-up says when the database fails (issue 10, defect 6)', () 
       query: (sql, params) => (state.armed && failing.test(sql) ? Promise.reject(boom()) : q.query(sql, params)),
       exec: (sql) => q.exec(sql),
     });
-    const faulty: Db = { kind: db.kind, ...wrap(db), transaction: (fn) => db.transaction((tx) => fn(wrap(tx))), close: () => db.close() };
+    const faulty: Db = {
+      kind: db.kind,
+      ...wrap(db),
+      transaction: (fn) => db.transaction((tx) => fn(wrap(tx))),
+      reads: () => wrap(db),
+      status: () => db.status(),
+      writePosition: () => db.writePosition(),
+      close: () => db.close(),
+    };
     return { faulty, state };
   }
 

@@ -5,7 +5,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 // @ts-expect-error plain CommonJS helper shared with `npm start`
-import { buildIfStale, nextBin, root } from '../../scripts/build-if-stale.cjs';
+import { buildIfStale, root } from '../../scripts/build-if-stale.cjs';
 import { createPostgresDatabase } from './db';
 import { TEST_DATABASE_URL } from './env';
 
@@ -83,7 +83,8 @@ export async function startServer(env: Record<string, string> = {}, opts: Server
   }
   let log = '';
   const logFile = path.join(dataDir, 'server.log');
-  const child = spawn(process.execPath, [nextBin, 'start', '-p', String(port), '-H', '127.0.0.1'], {
+  // What `npm start` runs once built: Next behind the app's own node:http server (scripts/server.mjs).
+  const child = spawn(process.execPath, ['scripts/server.mjs', '-p', String(port), '-H', '127.0.0.1'], {
     cwd: root,
     env: {
       PATH: process.env.PATH ?? '',
@@ -131,7 +132,8 @@ export async function startServer(env: Record<string, string> = {}, opts: Server
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
         child.kill('SIGTERM');
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
+        // The drain's own bound (scripts/server.mjs DRAIN_MS): idle keep-alive sockets get their advertised 5 s.
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 12_000))]);
         if (child.exitCode === null) child.kill('SIGKILL');
       }
       await dropDatabase();

@@ -52,10 +52,19 @@ const isProxySpec = (p: string) =>
     if (extra !== undefined || !address || net.isIP(address) === 0) return false;
     return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (net.isIP(address) === 4 ? 32 : 128));
   })();
+// libpq URIs, multi-host ones too (postgres://h1:5432,h2:5432/db?target_session_attrs=read-write),
+// which WHATWG URL parsing refuses.
+const postgresUri = (name: string) =>
+  optionalText.refine((s) => s === undefined || (/^postgres(ql)?:\/\/\S*$/.test(s) && (URL.canParse(s) || s.includes(','))), {
+    message: `${name} must be a postgres: or postgresql: URL`,
+  });
 
 const SCHEMA = z.object({
   NODE_ENV: optionalText,
-  DATABASE_URL: url('DATABASE_URL', ['postgres:', 'postgresql:']),
+  DATABASE_URL: postgresUri('DATABASE_URL'),
+  DATABASE_READ_URL: postgresUri('DATABASE_READ_URL'),
+  MIGRATION_DATABASE_URL: postgresUri('MIGRATION_DATABASE_URL'),
+  WEB_CONCURRENCY: wholeNumber('WEB_CONCURRENCY', 1, 64, 1),
   DATABASE_POOL_SIZE: wholeNumber('DATABASE_POOL_SIZE', 1, 1000, 10),
   PGLITE_DATA_DIR: optionalText,
   PGLITE_SOCKET_PORT: optionalText.refine((s) => s === undefined || (/^\d{1,5}$/.test(s) && Number(s) >= 1 && Number(s) <= 65535), {
@@ -144,6 +153,14 @@ export function checkConfig(): void {
 export const config = {
   get databaseUrl() {
     return env().DATABASE_URL;
+  },
+  /** A streaming replica for lag-tolerant reads (admin lists, exports, the overview). */
+  get databaseReadUrl() {
+    return env().DATABASE_READ_URL;
+  },
+  /** Who applies migrations: the tables' owner (defaults to DATABASE_URL). */
+  get migrationDatabaseUrl() {
+    return env().MIGRATION_DATABASE_URL ?? env().DATABASE_URL;
   },
   get databasePoolSize() {
     return env().DATABASE_POOL_SIZE;

@@ -7,7 +7,7 @@ import { listPage, type Page } from '../db/paging';
 import { Conditions } from '../db/sql';
 import { AppError, notFound } from '../errors';
 import type { Caller, ClientInfo } from './caller';
-import { decodeSessionToken } from './keys';
+import { decodeSessionTokenCached } from './token-cache';
 import type { Role } from './roles';
 
 /**
@@ -126,7 +126,7 @@ async function sessionOf(db: Queryable, claims: Claims): Promise<SessionRow | nu
 export async function authenticate(db: Db, secrets: string[], cookieHeader: string | null, client: ClientInfo): Promise<Caller> {
   const token = sessionTokenOf(cookieHeader);
   if (!token) throw signedOut('No session: sign in first');
-  const s = await sessionOf(db, await decodeSessionToken(token, secrets));
+  const s = await sessionOf(db, await decodeSessionTokenCached(token, secrets));
   if (!s) throw signedOut(INVALID);
   if (s.end_reason) throw signedOut(ENDED[s.end_reason]);
   if (s.expired) throw signedOut(`Sessions last at most ${Math.round(config.session.maxAgeSeconds / 60)} minutes: sign in again`);

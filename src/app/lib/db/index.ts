@@ -1,6 +1,6 @@
 import 'server-only';
 import { config } from '../config';
-import { migrate } from './migrate';
+import { migrate, pendingMigrations } from './migrate';
 import { openPglite, type PgliteDb } from './pglite';
 import { readPgliteTemplate } from './pglite-template';
 import { openPostgres } from './postgres';
@@ -11,7 +11,7 @@ export type { Db, Queryable, QueryResult } from './types';
 /** Opens the configured database: PostgreSQL when DATABASE_URL is set, embedded PGlite otherwise. */
 export async function openDatabase(): Promise<Db> {
   const url = config.databaseUrl;
-  if (url) return openPostgres(url);
+  if (url) return openPostgres(url, { readUrl: config.databaseReadUrl });
   return openPglite(config.pgliteDataDir, { template: readPgliteTemplate });
 }
 
@@ -26,6 +26,22 @@ async function openServerDatabase(): Promise<Db> {
   return db;
 }
 
+/**
+ * Applies pending migrations as the tables' owner: MIGRATION_DATABASE_URL when set (the app itself
+ * then runs as a role that may change data but not the schema), else the app's own connection.
+ * With nothing pending, nothing is locked or created, so that role needs no DDL privilege at start.
+ */
+async function migrateIfNeeded(db: Db): Promise<void> {
+  if ((await pendingMigrations(db)).length === 0) return;
+  const ownerUrl = db.kind === 'postgres' ? config.migrationDatabaseUrl : undefined;
+  const owner = ownerUrl && ownerUrl !== config.databaseUrl ? openPostgres(ownerUrl, { max: 1 }) : db;
+  try {
+    await migrate(owner, { log: (line) => console.log(`[db] ${line}`) });
+  } finally {
+    if (owner !== db) await owner.close();
+  }
+}
+
 // One database per process, shared by every bundle Next builds (route handlers, instrumentation).
 const KEY = Symbol.for('roblox-tool.db');
 type Holder = { [KEY]?: Promise<Db> };
@@ -36,7 +52,12 @@ export function getDb(): Promise<Db> {
   if (!holder[KEY]) {
     holder[KEY] = (async () => {
       const db = await openServerDatabase();
-      await migrate(db, { log: (line) => console.log(`[db] ${line}`) });
+      try {
+        await migrateIfNeeded(db);
+      } catch (err) {
+        await db.close();
+        throw err;
+      }
       return db;
     })();
     holder[KEY].catch(() => {

@@ -104,6 +104,7 @@ export async function openPglite(dataDir?: string, opts: { template?: () => Blob
     release();
     throw err;
   }
+  const top = adapt(pg);
   return {
     dump: () => pg.dumpDataDir('gzip') as Promise<Blob>,
     async listen(port) {
@@ -114,8 +115,12 @@ export async function openPglite(dataDir?: string, opts: { template?: () => Blob
       return { stop: () => server.stop() };
     },
     kind: 'pglite',
-    ...adapt(pg),
+    ...top,
     transaction: (fn) => pg.transaction((tx) => fn(adapt(tx))),
+    // In-process: no host, always writable, no replica.
+    status: async () => ({ host: null, port: null, writable: true }),
+    reads: () => top,
+    writePosition: async () => null,
     async close() {
       await pg.close();
       release();

@@ -1050,6 +1050,84 @@ ALTER TABLE idempotency_keys ADD COLUMN reference text CHECK (length(reference) 
 ALTER TABLE idempotency_keys ADD CONSTRAINT idempotency_keys_answered CHECK ((status_code IS NULL) = (response IS NULL));
 
 -- ---------------------------------------------------------------------------
+-- From 035_app_role.sql
+-- ---------------------------------------------------------------------------
+-- The run-time role: the app connects as a login role that is a member of roblox_tool_app (NOLOGIN),
+-- not as the tables' owner, so the database's guards bind the app itself: it can't disable a
+-- trigger, change the schema, truncate a table or rewrite the ledger. Migrations run as the owner
+-- (MIGRATION_DATABASE_URL). docs/SECURITY.md, "Production database roles", has the set-up.
+
+-- Roles belong to the whole server, so another database may have made it already (concurrently, too).
+DO $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'roblox_tool_app') THEN
+    BEGIN
+      CREATE ROLE roblox_tool_app NOLOGIN;
+    EXCEPTION WHEN duplicate_object OR unique_violation THEN
+      NULL;
+    END;
+  END IF;
+END $$;
+
+-- Balances move only through the ledger, so the account rows can't be wiped wholesale either.
+CREATE FUNCTION forbid_truncate() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION '% cannot be truncated', TG_TABLE_NAME USING ERRCODE = 'restrict_violation';
+END $$;
+
+CREATE TRIGGER customer_credits_no_truncate BEFORE TRUNCATE ON customer_credits
+  FOR EACH STATEMENT EXECUTE FUNCTION forbid_truncate();
+
+-- The functions that maintain the accounts, the grants and their allocations, and the counters
+-- run as their owner: the app may INSERT a ledger row (or call credit_book_expiries, which locks the
+-- account), and the trigger (not the app) moves the balance and the grants' remainders, which the
+-- app itself may not UPDATE. The guards (credit_grants_guard, customer_credits_guard, the
+-- append-only triggers) only raise, so they stay the invoker's.
+ALTER FUNCTION credit_transactions_apply() SECURITY DEFINER SET search_path = public, pg_temp;
+ALTER FUNCTION credit_transactions_reclose() SECURITY DEFINER SET search_path = public, pg_temp;
+ALTER FUNCTION credit_book_expiries(integer) SECURITY DEFINER SET search_path = public, pg_temp;
+ALTER FUNCTION customers_open_credit_account() SECURITY DEFINER SET search_path = public, pg_temp;
+ALTER FUNCTION customers_open_counters() SECURITY DEFINER SET search_path = public, pg_temp;
+ALTER FUNCTION users_count() SECURITY DEFINER SET search_path = public, pg_temp;
+ALTER FUNCTION searches_count() SECURITY DEFINER SET search_path = public, pg_temp;
+-- The migration's own backfill disables triggers: never the app's to call.
+REVOKE EXECUTE ON FUNCTION credit_ledger_backfill() FROM PUBLIC;
+
+-- No DDL: only the owner creates objects here (PostgreSQL 15's default; older clusters granted it to everyone).
+REVOKE CREATE ON SCHEMA public FROM PUBLIC;
+GRANT USAGE ON SCHEMA public TO roblox_tool_app;
+
+-- Reading and writing rows, never TRUNCATE, REFERENCES or TRIGGER; then, table by table, less.
+-- tests/integration/app-role.test.ts holds the full list: a table without a decision there fails it.
+GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO roblox_tool_app;
+GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO roblox_tool_app;
+
+-- Moved only by the owner-run functions above.
+REVOKE INSERT, UPDATE, DELETE ON customer_credits, customer_counters, credit_grants, credit_allocations FROM roblox_tool_app;
+-- Views and the migration's own bookkeeping: read only.
+REVOKE INSERT, UPDATE, DELETE ON customer_stats, customer_credit_totals, credit_ledger_backfills FROM roblox_tool_app;
+-- The runner's own table exists wherever migrations ran (not in a database built from schema.sql).
+DO $$
+BEGIN
+  IF to_regclass('schema_migrations') IS NOT NULL THEN
+    REVOKE INSERT, UPDATE, DELETE ON schema_migrations FROM roblox_tool_app;
+  END IF;
+END $$;
+-- Append-only: the ledger and the audit log (their triggers refuse UPDATE/DELETE even to the owner).
+REVOKE UPDATE, DELETE ON credit_transactions, audit_events FROM roblox_tool_app;
+-- Written once (the session secret, the look-up store's namespace); idempotency keys are claimed,
+-- then completed, and kept.
+REVOKE UPDATE, DELETE ON app_settings FROM roblox_tool_app;
+REVOKE DELETE ON idempotency_keys, customers, users, searches, user_monthly_spend, roblox_rate_buckets FROM roblox_tool_app;
+REVOKE USAGE, SELECT ON SEQUENCE credit_transactions_id_seq FROM roblox_tool_app;
+
+-- Tables the owner creates later get the same row privileges; a migration that adds an
+-- append-only table revokes what it must (and says so in the test's list).
+ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO roblox_tool_app;
+ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO roblox_tool_app;
+
+-- ---------------------------------------------------------------------------
 -- From 040_billing.sql (payments, issue 12)
 -- ---------------------------------------------------------------------------
 -- Payments. Credit packs, purchases through Stripe (Checkout or an auto top-up's
@@ -1574,6 +1652,26 @@ ALTER TABLE audit_events ADD COLUMN api_key_id integer;
 CREATE INDEX audit_events_api_key_idx ON audit_events (api_key_id, id) WHERE api_key_id IS NOT NULL;
 
 -- ---------------------------------------------------------------------------
+-- From 061_app_role_later_tables.sql
+-- ---------------------------------------------------------------------------
+-- The run-time role roblox_tool_app (migration 035) on the tables of payments (040), grant
+-- approvals and bulk grants (050-052) and API keys (060). Whichever ran first on a database (035
+-- before these on a new one, after them on one that had them already), they hold the row
+-- privileges by then (035's default privileges, or its grant on all tables); here each gets its
+-- decision. tests/integration/app-role.test.ts lists every table's.
+
+-- A booked refund is a record of money returned: append-only.
+REVOKE UPDATE, DELETE ON purchase_refunds FROM roblox_tool_app;
+-- The others move through their states (a purchase paid, a pack retired, a batch booked, an
+-- approval decided, a key revoked, a day's grants counted up) and are kept: never deleted.
+REVOKE DELETE ON credit_packs, purchases, stripe_events, billing_accounts, grant_approvals,
+  bulk_grant_batches, bulk_grant_rows, admin_daily_grants, api_keys FROM roblox_tool_app;
+
+-- 040 patched the ledger trigger with CREATE OR REPLACE, which makes a function SECURITY INVOKER
+-- again where 035 had run first: the balance and the grants' remainders move as the owner.
+ALTER FUNCTION credit_transactions_apply() SECURITY DEFINER SET search_path = public, pg_temp;
+
+-- ---------------------------------------------------------------------------
 -- From 070_outbox_webhooks.sql … 072_outbox_emit.sql (webhooks, the outbox, balance alerts, issue 14)
 -- ---------------------------------------------------------------------------
 
@@ -1736,3 +1834,33 @@ CREATE TRIGGER credit_transactions_events AFTER INSERT ON credit_transactions
 -- as the TOTP secrets are). NOT VALID: plaintext secrets stored by 070 are sealed by the app at start.
 ALTER TABLE webhooks ADD CONSTRAINT webhooks_secret_sealed
   CHECK (secret ~ '^v1\.[0-9a-f]{12}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$') NOT VALID;
+
+-- ---------------------------------------------------------------------------
+-- From 080_app_role_webhooks.sql
+-- ---------------------------------------------------------------------------
+-- The run-time role roblox_tool_app (migration 035) on the tables of webhooks, the outbox and
+-- notifications (070-073), which hold the row privileges by then (as 061 explains); here each gets
+-- its decision. tests/integration/app-role.test.ts lists every table's.
+
+-- Written once: an event as it happened, and the note that a grant's expiry alert went out.
+REVOKE UPDATE, DELETE ON outbox_events, credit_expiry_alerts FROM roblox_tool_app;
+-- Attempted, read, sent: updated, and kept (a delivery goes with its endpoint, by the foreign key's
+-- cascade, which runs as the owner).
+REVOKE DELETE ON webhook_deliveries, notifications, email_outbox FROM roblox_tool_app;
+-- webhooks keep all four: an endpoint is deleted by its owner (DELETE /api/admin/webhooks/:id).
+
+-- The platform's low-balance threshold (LOW_BALANCE_THRESHOLD) is stored at every start for the
+-- ledger's alert trigger to read. app_settings is otherwise written once (the session secret), so
+-- the app changes this one key only, through this function, which runs as the owner.
+CREATE FUNCTION store_low_balance_threshold(p_value text) RETURNS void
+LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+  INSERT INTO app_settings (key, value) VALUES ('low_balance_threshold', p_value)
+  ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value WHERE app_settings.value IS DISTINCT FROM EXCLUDED.value
+$$;
+
+-- The Overview's counters (migration 055) move only with the ledger, like customer_credits: the
+-- counting trigger and the platform roll-up (the Overview's request calls it) run as the owner, and
+-- the app role reads.
+ALTER FUNCTION credit_usage_count() SECURITY DEFINER SET search_path = public, pg_temp;
+ALTER FUNCTION credit_platform_rollup() SECURITY DEFINER SET search_path = public, pg_temp;
+REVOKE INSERT, UPDATE, DELETE ON credit_daily_usage, credit_customer_usage, credit_platform_daily FROM roblox_tool_app;

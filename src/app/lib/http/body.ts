@@ -4,6 +4,31 @@ import { assertStorableText } from '../text';
 import { inspectJson } from './json-keys';
 
 export const MAX_BODY_BYTES = 64 * 1024;
+
+/** The body types a route can read, and the media type each arrives as. */
+export const MEDIA_TYPES = { json: 'application/json', csv: 'text/csv' } as const;
+export type BodyType = keyof typeof MEDIA_TYPES;
+
+/**
+ * The one content-type rule, for every route that reads a body (the door's JSON and CSV routes and
+ * the raw body a signed webhook reads): a body of a type the route doesn't read is a 415, before it
+ * is read. A cross-site form can send text/plain or form-urlencoded without a CORS preflight, JSON
+ * it can't. A bodiless request (an action with nothing to say) passes unless a body is required.
+ * Answers the type the body came as, or null for no body.
+ */
+export function bodyTypeOf(req: Request, types: readonly BodyType[], required: boolean): BodyType | null {
+  const hasBody = required || Number(req.headers.get('content-length') ?? 0) > 0 || req.headers.has('transfer-encoding');
+  if (!hasBody) return null;
+  const media = (req.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  const type = types.find((t) => MEDIA_TYPES[t] === media);
+  if (type) return type;
+  const names = types.map((t) => MEDIA_TYPES[t]);
+  throw new AppError(
+    'unsupported_media_type',
+    'Unsupported Media Type',
+    `${media ? `Content-Type ${media} is not accepted here` : 'The request has no Content-Type'}: send the body as ${names.join(' or ')} (Content-Type: ${names[0]})`,
+  );
+}
 const MAX_JSON_DEPTH = 32;
 
 /** Reads a body of at most `limit` bytes (64 KiB unless a route allows more) as text, without trusting Content-Length. */
@@ -15,7 +40,10 @@ export async function readText(req: Request, limit = MAX_BODY_BYTES): Promise<st
   if (req.body) {
     const reader = req.body.getReader();
     for (;;) {
-      const { done, value } = await reader.read();
+      // A client that hangs up mid-body gets no answer anyway; it is no server error either.
+      const { done, value } = await reader.read().catch(() => {
+        throw new AppError('bad_request', 'Request body incomplete', 'The connection closed before the whole body arrived');
+      });
       if (done) break;
       size += value.byteLength;
       if (size > limit) {

@@ -5,13 +5,13 @@ import { authenticateApiKey } from '../auth/api-keys';
 import type { Caller } from '../auth/caller';
 import { callerScope, forbiddenFor, opensBeforeEnrolment, type Permission, type Scope } from '../auth/permissions';
 import { secretsOf } from '../auth/keys';
-import { authenticate } from '../auth/session';
+import { authenticate, readCookie } from '../auth/session';
 import { assertEnrolled } from '../auth/two-factor';
-import type { Db } from '../db';
+import type { Db, Queryable } from '../db';
 import { limitApiKey } from './api-key-limit';
 import { AppError, forbidden } from '../errors';
 import { parseOrThrow, searchParamsObject } from '../validation';
-import { parseJsonText, readText } from './body';
+import { bodyTypeOf, parseJsonText, readText, type BodyType } from './body';
 import { assertStorableText } from '../text';
 import { clientOf } from './client-address';
 import { assertSameOrigin } from './csrf';
@@ -42,6 +42,11 @@ export interface RouteSpec<P, Q, B> {
   example?: { params?: Record<string, string>; query?: Record<string, string>; body?: unknown };
   params?: z.ZodType<P, unknown>;
   query?: z.ZodType<Q, unknown>;
+  /**
+   * The body as `Content-Type: application/json`. A mutating request whose body is of a type the
+   * route doesn't read (this, `csv`) is a 415 before it is read; so is a body sent to a route that
+   * reads none unless it is JSON.
+   */
   body?: z.ZodType<B, unknown>;
   /** Also accept `Content-Type: text/csv`: the body's text goes through this schema instead of `body`. */
   csv?: z.ZodType<B, unknown>;
@@ -66,6 +71,12 @@ export interface RouteSpec<P, Q, B> {
 export interface RouteContext<P, Q, B> {
   req: Request;
   db: Db;
+  /**
+   * Where reads that may lag behind the primary go: the read replica (DATABASE_READ_URL), unless
+   * this client wrote something the replica hasn't replayed yet, or it is down. Admin lists,
+   * exports and the overview read here; everything else reads `db`.
+   */
+  reads: Queryable;
   caller: Caller;
   /** The session key secrets, current first (what 2FA secrets are sealed with). */
   secrets: string[];
@@ -150,17 +161,20 @@ export function route<P = undefined, Q = undefined, B = undefined>(spec: RouteSp
         const { error, details } = forbiddenFor(caller, spec.permission);
         throw new AppError('forbidden', error, details);
       }
+      const mutating = MUTATING.has(req.method);
+      const bodyType = mutating ? bodyTypeOf(req, bodyTypesOf(spec), spec.body !== undefined || spec.csv !== undefined) : null;
       const params = (spec.params ? parseOrThrow(spec.params, await ctx.params) : undefined) as P;
       const query = (spec.query ? parseOrThrow(spec.query, searchParamsObject(new URL(req.url))) : undefined) as Q;
-      const body = (spec.body ? await readBody(req, spec) : undefined) as B;
+      const body = (spec.body || spec.csv ? await readBody(req, spec, bodyType ?? 'json') : undefined) as B;
       const tenant = spec.tenant
         ? resolveTenant(caller, scope, requestedTenant(spec.tenant, { body, query, params }), spec.tenant === 'scope' ? 'act on' : spec.tenant.action)
         : undefined;
       const status = spec.status ?? 200;
+      const reads = db.reads(readCookie(req.headers.get('cookie'), READ_AFTER_COOKIE));
       const committed: Array<() => unknown> = [];
       const afterCommit = (fn: () => unknown) => void committed.push(fn);
       const call = async (db: Db, claim?: Claim) => {
-        const out = await handler({ req, db, caller, secrets, scope, tenant, params, query, body, claim, afterCommit });
+        const out = await handler({ req, db, reads, caller, secrets, scope, tenant, params, query, body, claim, afterCommit });
         if (out instanceof Answer) return { status: out.status, body: out.body };
         return out instanceof Response ? out : { status, body: out };
       };
@@ -184,7 +198,8 @@ export function route<P = undefined, Q = undefined, B = undefined>(spec: RouteSp
           .then(fn)
           .catch((err: Error) => console.error(`[api] after-commit step of ${spec.permission} failed: ${err.message}`));
       }
-      return out instanceof Response ? out : json(out.body, out.status);
+      const headers = mutating ? await readAfterCookie(db) : {};
+      return out instanceof Response ? out : json(out.body, out.status, headers);
     } catch (err) {
       return errorResponse(err);
     }
@@ -192,11 +207,26 @@ export function route<P = undefined, Q = undefined, B = undefined>(spec: RouteSp
   return Object.assign(run, { spec: spec as RouteSpec<unknown, unknown, unknown> });
 }
 
-/** The body through its schema: JSON, or with `csv` declared, a `text/csv` upload's text. */
-async function readBody<B>(req: Request, spec: RouteSpec<unknown, unknown, B>): Promise<B> {
+const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+// With a read replica, a write's answer carries the primary's WAL position: this client's lag-
+// tolerant reads go to the replica only once it has replayed that far (read-your-own-writes).
+const READ_AFTER_COOKIE = 'rt-read-after';
+async function readAfterCookie(db: Db): Promise<Record<string, string>> {
+  const lsn = await db.writePosition().catch(() => null);
+  return lsn ? { 'Set-Cookie': `${READ_AFTER_COOKIE}=${lsn}; Path=/; HttpOnly; SameSite=Lax; Max-Age=60` } : {};
+}
+
+/** The body types a route reads: JSON with `body`, a CSV upload's text with `csv`; a route with neither, no body but JSON's. */
+export function bodyTypesOf(spec: Pick<RouteSpec<unknown, unknown, unknown>, 'body' | 'csv'>): BodyType[] {
+  const types: BodyType[] = [...(spec.body ? (['json'] as const) : []), ...(spec.csv ? (['csv'] as const) : [])];
+  return types.length > 0 ? types : ['json'];
+}
+
+/** The body, read as the type it came as, through that type's schema. */
+async function readBody<B>(req: Request, spec: RouteSpec<unknown, unknown, B>, type: BodyType): Promise<B> {
   const text = await readText(req, spec.maxBodyBytes);
-  const csv = spec.csv && /^text\/csv\b/i.test(req.headers.get('content-type') ?? '');
-  if (csv) {
+  if (type === 'csv') {
     assertStorableText(text);
     return parseOrThrow(spec.csv!, text);
   }
@@ -216,9 +246,10 @@ export interface SignedRequest {
  * and no CSRF to check; errors still leave in the `{ error, details, code }` shape. `maxBytes`
  * bounds the body (Stripe's events are larger than the API's 64 KB).
  */
-export function signedRoute(spec: { signedBy: string; maxBytes: number }, handler: (ctx: SignedRequest) => Promise<unknown>): RouteFn & { signedBy: string } {
+export function signedRoute(spec: { signedBy: string; maxBytes: number; type: BodyType }, handler: (ctx: SignedRequest) => Promise<unknown>): RouteFn & { signedBy: string } {
   const run: RouteFn = async (req) => {
     try {
+      bodyTypeOf(req, [spec.type], true);
       const body = await readText(req, spec.maxBytes);
       const { db } = await app();
       return json(await handler({ db, body, headers: req.headers }));

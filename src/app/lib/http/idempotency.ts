@@ -29,11 +29,11 @@ export function readIdempotencyKey(req: Request): string | null {
  */
 function joined(db: Db, tx: Queryable): Db {
   return {
-    kind: db.kind,
+    ...db,
     query: (sql, params) => tx.query(sql, params),
     exec: (sql) => tx.exec(sql),
     transaction: (fn) => fn(tx),
-    close: () => db.close(),
+    reads: () => tx,
   };
 }
 

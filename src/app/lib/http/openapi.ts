@@ -62,10 +62,13 @@ const json = (schema: z.ZodType, io: 'input' | 'output') => {
 function errorStatuses(spec: RouteSpec<unknown, unknown, unknown>): number[] {
   const statuses = new Set([401, 403, ...(spec.errors ?? [])]);
   if (keyMayHold(spec.permission)) statuses.add(429);
-  if (spec.params || spec.query || spec.body) statuses.add(400);
+  if (spec.params || spec.query || spec.body || spec.csv) statuses.add(400);
   if (spec.params) statuses.add(404);
   if (spec.idempotent) statuses.add(409);
-  if (spec.body) statuses.add(413);
+  if (spec.body || spec.csv) {
+    statuses.add(413);
+    statuses.add(415);
+  }
   return [...statuses].sort((a, b) => a - b);
 }
 
@@ -137,17 +140,38 @@ function operation(route: DeclaredRoute) {
   };
 }
 
+function healthSchema(up: boolean) {
+  return {
+    type: 'object',
+    required: ['ok', 'status', 'database'],
+    properties: {
+      ok: { const: up },
+      status: { const: up ? 'ok' : 'unavailable' },
+      database: {
+        type: 'object',
+        required: ['kind', 'host', 'port', 'writable'],
+        properties: {
+          kind: { enum: up ? ['postgres', 'pglite'] : ['postgres', 'pglite', null] },
+          host: { type: ['string', 'null'] },
+          port: { type: ['integer', 'null'] },
+          writable: { const: up },
+        },
+      },
+    },
+  };
+}
+
 /** The routes outside the door: NextAuth's sign-in, the health check and Stripe's webhook, described as they answer. */
 const PUBLIC_PATHS = {
   '/api/health': {
     get: {
       operationId: 'getApiHealth',
-      summary: 'Health check for load balancers: 200 when the database answers',
+      summary: 'Health check for load balancers: which database node this instance is on; 200 when it takes writes',
       tags: ['health'],
       security: [],
       responses: {
-        '200': { description: 'Up', content: { 'application/json': { schema: { type: 'object', required: ['status'], properties: { status: { const: 'ok' } } } } } },
-        '503': { description: 'The database does not answer', content: { 'application/json': { schema: { type: 'object' } } } },
+        '200': { description: 'Up', content: { 'application/json': { schema: healthSchema(true) } } },
+        '503': { description: 'No database node that takes writes (unreachable, read-only, a failover under way)', content: { 'application/json': { schema: healthSchema(false) } } },
       },
     },
   },
@@ -176,6 +200,7 @@ const PUBLIC_PATHS = {
         '400': { description: 'Missing or bad signature: nothing changed', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
         '409': { description: "A refund that overtook its payment's event: Stripe retries it", content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
         '413': { description: 'Body over 1 MB', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+        '415': { description: 'A body that is not application/json', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
         '503': { description: 'STRIPE_WEBHOOK_SECRET is not set', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
       },
     },

@@ -1,8 +1,7 @@
 import 'server-only';
-import { config } from '../config';
 import type { Db } from '../db';
 import { startInProcess } from './in-process';
-import { startPgBoss } from './pgboss';
+import { preparePgBoss, startPgBoss } from './pgboss';
 import type { JobDefinition, JobRunner } from './types';
 
 export type { JobDefinition, JobRunner } from './types';
@@ -12,14 +11,8 @@ export type { JobDefinition, JobRunner } from './types';
  * one runner per job across instances, retried), in-process on the embedded PGlite. Payments, bulk
  * grants and webhook deliveries define their jobs the same way: `{ name, everySeconds?, run }`.
  */
-export async function startJobs(db: Db, jobs: Array<JobDefinition<never>>, connectionString = config.databaseUrl): Promise<JobRunner> {
-  let runner: JobRunner;
-  if (db.kind === 'postgres') {
-    if (!connectionString) throw new Error('startJobs on PostgreSQL needs its connection string');
-    runner = await startPgBoss(db, connectionString, jobs);
-  } else {
-    runner = startInProcess(db, jobs);
-  }
+export async function startJobs(db: Db, jobs: Array<JobDefinition<never>>): Promise<JobRunner> {
+  const runner = db.kind === 'postgres' ? await startPgBoss(db, jobs) : startInProcess(db, jobs);
   (globalThis as Holder)[KEY] = runner;
   return runner;
 }
@@ -34,4 +27,9 @@ type Holder = { [KEY]?: JobRunner };
  */
 export async function wakeJob(job: JobDefinition<never>): Promise<void> {
   await (globalThis as Holder)[KEY]?.send(job, {} as never);
+}
+
+/** The owner's part of the jobs' schema (pg-boss's tables and queues), run with the migrations. */
+export async function prepareJobs(owner: Db, jobs: Array<JobDefinition<never>>): Promise<void> {
+  if (owner.kind === 'postgres') await preparePgBoss(owner, jobs);
 }

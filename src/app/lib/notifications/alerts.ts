@@ -37,9 +37,6 @@ export async function queueExpiringAlerts(db: Db): Promise<number> {
  * without `low_balance_threshold` of its own uses it): written from LOW_BALANCE_THRESHOLD at start.
  */
 export async function storeDefaultThreshold(db: Db, threshold: number): Promise<void> {
-  await db.query(
-    `INSERT INTO app_settings (key, value) VALUES ('low_balance_threshold', $1)
-     ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value WHERE app_settings.value IS DISTINCT FROM EXCLUDED.value`,
-    [String(threshold)],
-  );
+  // Through migration 080's function: the run-time role may not UPDATE app_settings itself.
+  await db.query('SELECT store_low_balance_threshold($1)', [String(threshold)]);
 }

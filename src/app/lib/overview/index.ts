@@ -47,6 +47,11 @@ export async function closePlatformDays(db: Queryable): Promise<string> {
   return rows[0]?.through ?? '-infinity';
 }
 
+async function summedThrough(q: Queryable): Promise<string> {
+  const { rows } = await q.query<{ through: string | null }>(`SELECT to_char(max(day), 'YYYY-MM-DD') AS through FROM credit_platform_daily`);
+  return rows[0]?.through ?? '-infinity';
+}
+
 /** Unspent credits by category, and this month's and last month's movements. */
 export async function platformTotals(db: Queryable, closedThrough: string): Promise<Pick<Overview, 'today' | 'outstanding' | 'thisMonth' | 'lastMonth'>> {
   const month = (name: string, where: string) =>
@@ -198,15 +203,19 @@ export async function platformExpiring(db: Queryable): Promise<Overview['expirin
 }
 
 /** Every Overview figure (GET /api/admin/overview). */
-export async function overview(db: Queryable): Promise<Overview> {
-  const closedThrough = await closePlatformDays(db);
+export async function overview(db: Queryable, reads: Queryable = db): Promise<Overview> {
+  const summed = await closePlatformDays(db);
+  // The figures come from `reads` (the read replica when there is one). Which days are summed is
+  // asked there too: a roll-up the replica has not replayed yet leaves those days open (summed from
+  // their customers' rows) instead of counted nowhere.
+  const closedThrough = reads === db ? summed : await summedThrough(reads);
   const longest = Math.max(...OVERVIEW_RANGE_DAYS);
   const [totals, daily, top, low, expiring] = await Promise.all([
-    platformTotals(db, closedThrough),
-    platformDaily(db, closedThrough, longest),
-    topCustomers(db),
-    runningLow(db),
-    platformExpiring(db),
+    platformTotals(reads, closedThrough),
+    platformDaily(reads, closedThrough, longest),
+    topCustomers(reads),
+    runningLow(reads),
+    platformExpiring(reads),
   ]);
   return { ...totals, daily, topCustomers: top, runningLow: low, expiring };
 }

@@ -5,6 +5,7 @@ import { config } from '../config';
 import { addCredits, consumeCredits, getBalance } from '../credits';
 import type { Db, Queryable } from '../db';
 import { listPage, type Page } from '../db/paging';
+import { DatabaseUnavailableError } from '../db/unavailable';
 import { Conditions } from '../db/sql';
 import { AppError } from '../errors';
 import type { Claim } from '../idempotency/store';
@@ -59,7 +60,9 @@ async function dbStep<T>(outcome: string, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
-    if (err instanceof AppError) throw err;
+    // The PostgreSQL layer already turned a lost connection into a 503 (DatabaseUnavailableError),
+    // but only this step knows what became of the look-up, which is what its answer must say.
+    if (err instanceof AppError && !(err instanceof DatabaseUnavailableError)) throw err;
     const e = err as { name?: string; code?: string; message?: string };
     console.error(`[lookup] database step failed: ${e.name ?? 'Error'}${e.code ? ` (${e.code})` : ''}: ${e.message ?? ''}`);
     throw new AppError('unavailable', 'Service temporarily unavailable', `The database did not answer. ${outcome}`, { 'Retry-After': '5' });

@@ -12,7 +12,7 @@ export const { GET, POST, PUT, PATCH, DELETE } = endpoint({
       query: apiKeyListSchema,
       tenant: { query: 'customerId', action: 'view API keys of' },
     },
-    ({ db, tenant, query }) => listApiKeys(db, tenant, query),
+    ({ reads, tenant, query }) => listApiKeys(reads, tenant, query),
   ),
   /** POST /api/admin/api-keys: a key for a customer (or, by a SUPER_ADMIN, the platform); the secret is in this answer only. */
   POST: route(

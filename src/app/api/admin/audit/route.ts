@@ -6,6 +6,6 @@ import { endpoint, route } from '@/app/lib/http/door';
 export const { GET, POST, PUT, PATCH, DELETE } = endpoint({
   GET: route(
     { permission: 'audit.read', query: auditFilterSchema, tenant: { query: 'customerId', action: 'view the audit log of' } },
-    ({ db, tenant, query }) => listAudit(db, tenant, query),
+    ({ reads, tenant, query }) => listAudit(reads, tenant, query),
   ),
 });

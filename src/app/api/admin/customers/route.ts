@@ -13,7 +13,7 @@ export const { GET, POST, PUT, PATCH, DELETE } = endpoint({
       query: customerListSchema,
       tenant: 'scope',
     },
-    ({ db, tenant, query }) => listCustomers(db, tenant, query),
+    ({ reads, tenant, query }) => listCustomers(reads, tenant, query),
   ),
   /** POST /api/admin/customers: create a customer (SUPER_ADMIN). */
   POST: route(

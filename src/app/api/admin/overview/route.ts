@@ -11,6 +11,6 @@ export const { GET, POST, PUT, PATCH, DELETE } = endpoint({
         'Platform overview: outstanding credits (paid vs promotional), this month against last, daily usage of the last 90 days, top customers, customers running low, credits expiring in 30 days',
       response: overviewResponse,
     },
-    ({ db }) => overview(db),
+    ({ db, reads }) => overview(db, reads),
   ),
 });

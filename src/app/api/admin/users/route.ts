@@ -13,7 +13,7 @@ export const { GET, POST, PUT, PATCH, DELETE } = endpoint({
       query: userListSchema,
       tenant: { query: 'customerId', action: 'view users of' },
     },
-    ({ db, tenant, query }) => listUsers(db, tenant, query),
+    ({ reads, tenant, query }) => listUsers(reads, tenant, query),
   ),
   /** POST /api/admin/users: create a user; CUSTOMER_ADMINs only inside their own customer. */
   POST: route(

@@ -13,7 +13,7 @@ export const { GET, POST, PUT, PATCH, DELETE } = endpoint({
       query: webhookListSchema,
       tenant: { query: 'customerId', action: 'view webhooks of' },
     },
-    ({ db, tenant, query }) => listWebhooks(db, tenant, query),
+    ({ reads, tenant, query }) => listWebhooks(reads, tenant, query),
   ),
   /**
    * POST /api/admin/webhooks { url, events, customerId? } → 201 { webhook, secret }. Without

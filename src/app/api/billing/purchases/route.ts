@@ -13,6 +13,6 @@ export const { GET, POST, PUT, PATCH, DELETE } = endpoint({
       query: purchaseListSchema,
       tenant: { query: 'customerId', action: 'view purchases of' },
     },
-    ({ db, tenant, query }) => listPurchases(db, tenant, query),
+    ({ reads, tenant, query }) => listPurchases(reads, tenant, query),
   ),
 });

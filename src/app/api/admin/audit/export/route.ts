@@ -10,8 +10,8 @@ const asJson = (v: unknown) => (v === null || v === undefined ? null : JSON.stri
 export const { GET, POST, PUT, PATCH, DELETE } = endpoint({
   GET: route(
     { permission: 'audit.read', query: auditFilterSchema, tenant: { query: 'customerId', action: 'export the audit log of' } },
-    ({ db, tenant, query }) =>
-      csvResponse(`audit-log-${new Date().toISOString().slice(0, 10)}.csv`, HEADER, allAudit(db, tenant, query), (e) => [
+    ({ reads, tenant, query }) =>
+      csvResponse(`audit-log-${new Date().toISOString().slice(0, 10)}.csv`, HEADER, allAudit(reads, tenant, query), (e) => [
         e.id,
         e.createdAt,
         e.action,

@@ -13,6 +13,6 @@ export const { GET, POST, PUT, PATCH, DELETE } = endpoint({
       query: approvalListSchema,
       tenant: { query: 'customerId', action: 'view approvals of' },
     },
-    ({ db, tenant, query }) => listApprovals(db, tenant, query),
+    ({ reads, tenant, query }) => listApprovals(reads, tenant, query),
   ),
 });

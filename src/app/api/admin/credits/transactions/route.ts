@@ -13,6 +13,6 @@ export const { GET, POST, PUT, PATCH, DELETE } = endpoint({
       query: transactionFilterSchema,
       tenant: { query: 'customerId', action: 'view transactions of' },
     },
-    ({ db, tenant, query }) => listTransactions(db, tenant, query),
+    ({ reads, tenant, query }) => listTransactions(reads, tenant, query),
   ),
 });

@@ -15,11 +15,11 @@ export const { GET, POST, PUT, PATCH, DELETE } = endpoint({
       query: transactionFilterSchema,
       tenant: { query: 'customerId', action: 'export transactions of' },
     },
-    ({ db, tenant, query }) =>
+    ({ reads, tenant, query }) =>
       csvResponse(
         `credit-transactions-${new Date().toISOString().slice(0, 10)}.csv`,
         HEADER,
-        allTransactions(db, tenant, query),
+        allTransactions(reads, tenant, query),
         (t) => [t.id, t.createdAt, t.customerId, t.customerName, t.userId, t.username, t.type, t.amount, t.balanceBefore, t.balanceAfter, t.description, t.paymentId],
       ),
   ),

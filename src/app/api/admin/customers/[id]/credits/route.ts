@@ -18,6 +18,6 @@ export const { GET, POST, PUT, PATCH, DELETE } = endpoint({
       query: balanceAtSchema,
       tenant: { params: 'id', action: 'view credits of' },
     },
-    ({ db, params, query }) => (query.at ? balanceAt(db, params.id, query.at) : creditSummary(db, params.id)),
+    ({ reads, params, query }) => (query.at ? balanceAt(reads, params.id, query.at) : creditSummary(reads, params.id)),
   ),
 });

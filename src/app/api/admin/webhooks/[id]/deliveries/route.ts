@@ -15,6 +15,6 @@ export const { GET, POST, PUT, PATCH, DELETE } = endpoint({
       query: deliveryListSchema,
       tenant: 'scope',
     },
-    ({ db, tenant, params, query }) => listDeliveries(db, params.id, tenant, query),
+    ({ reads, tenant, params, query }) => listDeliveries(reads, params.id, tenant, query),
   ),
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isDatabaseAway } from '@/app/lib/db/away';
+import { DatabaseUnavailableError, isDatabaseAway, unavailableFor } from '@/app/lib/db/unavailable';
 
 describe('isDatabaseAway: what the start-up waits for', () => {
   it.each([
@@ -9,6 +9,8 @@ describe('isDatabaseAway: what the start-up waits for', () => {
     [{ code: 'ECONNREFUSED', message: 'connect ECONNREFUSED 127.0.0.1:5432' }],
     [new Error('Connection terminated unexpectedly')],
     [new Error('timeout exceeded when trying to connect')],
+    [{ code: '25006', message: 'cannot execute INSERT in a read-only transaction' }],
+    [new DatabaseUnavailableError('No host of the URI takes writes')],
   ])('%o is the database being away', (err) => {
     expect(isDatabaseAway(err)).toBe(true);
   });
@@ -21,5 +23,17 @@ describe('isDatabaseAway: what the start-up waits for', () => {
     ['text'],
   ])('%o is a real failure, not a wait', (err) => {
     expect(isDatabaseAway(err)).toBe(false);
+  });
+});
+
+describe('unavailableFor: what a request sees when the database is away', () => {
+  it('a lost connection or a read-only node is a 503 with Retry-After; anything else stays itself', () => {
+    for (const err of [{ code: '57P01', message: 'terminating connection' }, { code: '25006', message: 'read-only' }, new Error('Connection terminated unexpectedly')]) {
+      const seen = unavailableFor(err);
+      expect(seen).toBeInstanceOf(DatabaseUnavailableError);
+      expect(seen).toMatchObject({ status: 503, headers: { 'Retry-After': '2' } });
+    }
+    const real = { code: '23505', message: 'duplicate key' };
+    expect(unavailableFor(real)).toBe(real);
   });
 });
