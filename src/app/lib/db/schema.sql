@@ -1831,9 +1831,9 @@ CREATE TRIGGER credit_transactions_events AFTER INSERT ON credit_transactions
 -- From 073_webhook_secrets_sealed.sql
 -- ---------------------------------------------------------------------------
 -- Webhook signing secrets encrypted at rest (AES-256-GCM under a key derived from NEXTAUTH_SECRET,
--- as the TOTP secrets are). NOT VALID: plaintext secrets stored by 070 are sealed by the app at start.
+-- as the TOTP secrets are). A new database has no plaintext secret, so the check is valid from the start.
 ALTER TABLE webhooks ADD CONSTRAINT webhooks_secret_sealed
-  CHECK (secret ~ '^v1\.[0-9a-f]{12}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$') NOT VALID;
+  CHECK (secret ~ '^v1\.[0-9a-f]{12}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$');
 
 -- ---------------------------------------------------------------------------
 -- From 080_app_role_webhooks.sql
