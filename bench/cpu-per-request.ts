@@ -6,7 +6,9 @@
  * host: ROOT is another checkout with its own production build (default: this one). A checkout
  * without scripts/server.mjs is started with `next start`, as it was before that server existed.
  * Needs the local PostgreSQL (BENCH_DATABASE_URL). With CPU_PROF_DIR set, the server runs under
- * `node --cpu-prof` and leaves its profile there when it stops (open it in Chrome's DevTools).
+ * `node --cpu-prof` and leaves its profile there when it stops (open it in Chrome's DevTools);
+ * CPU_CASE=credits (a substring of the request's name) measures that request alone, for a profile of
+ * one path.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -68,7 +70,7 @@ async function main() {
       { name: 'POST /api/search', method: 'POST' as const, path: '/api/search', cookie: `next-auth.session-token=${user.sessionToken}`, body: JSON.stringify({ query: 'blox', type: 'keyword' }) },
     ];
     const out: Record<string, { cpuUsPerRequest: number; requests: number; non2xx: number }> = {};
-    for (const c of cases) {
+    for (const c of cases.filter((c) => c.name.includes(process.env.CPU_CASE ?? ''))) {
       const opts = { url: `${base}${c.path}`, connections: 8, method: c.method, headers: { 'content-type': 'application/json', cookie: c.cookie }, body: c.body };
       await autocannon({ ...opts, duration: 2 }); // warm-up
       const before = treeCpuUs(child.pid!);

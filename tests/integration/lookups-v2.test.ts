@@ -261,11 +261,15 @@ describe('Idempotency-Key for look-ups (claim mode)', () => {
 
 describe('what a look-up says when the database fails (issue 10, defect 6)', () => {
   /** The test database, except that statements matching `failing` throw like a dropped connection (once armed). */
-  function flaky(failing: RegExp) {
+  /** The connection drops on the statement matching `failing`: before it runs, or (`after`) once it ran and committed, its answer lost. */
+  function flaky(failing: RegExp, when: 'before' | 'after' = 'before') {
     const state = { armed: false };
     const boom = () => Object.assign(new Error('terminating connection due to administrator command: relation "customer_credits" secret detail'), { code: '57P01' });
     const wrap = (q: Queryable): Queryable => ({
-      query: (sql, params) => (state.armed && failing.test(sql) ? Promise.reject(boom()) : q.query(sql, params)),
+      query: (sql, params) => {
+        if (!state.armed || !failing.test(sql)) return q.query(sql, params);
+        return when === 'before' ? Promise.reject(boom()) : q.query(sql, params).then(() => Promise.reject(boom()));
+      },
       exec: (sql) => q.exec(sql),
     });
     const faulty: Db = {
@@ -280,19 +284,35 @@ describe('what a look-up says when the database fails (issue 10, defect 6)', () 
     return { faulty, state };
   }
 
-  it('marked successful, then the connection drops: 503, no refund claimed, no PostgreSQL text; the look-up stays answered and charged', async () => {
+  it('marked successful, then the connection drops before the answer: 503, no refund claimed, no PostgreSQL text; the look-up stays answered and charged', async () => {
     const c = await newCaller(3);
-    const { faulty, state } = flaky(/^SELECT balance, total_purchased/);
+    const { faulty, state } = flaky(/^UPDATE searches SET status = 'success'/, 'after');
     state.armed = true;
     const err = await rejection(runSearch(faulty, c, input('blox')));
     expect(err).toBeInstanceOf(AppError);
     expect(err).toMatchObject({ status: 503, code: 'unavailable', message: 'Service temporarily unavailable' });
     const text = JSON.stringify(err.toJSON());
-    expect(text).not.toMatch(/refunded/);
+    expect(text).not.toMatch(/was refunded|were refunded|could not be recorded/);
     expect(text).not.toMatch(/Roblox is unavailable|customer_credits|administrator command|secret/);
-    expect(err.details).toMatch(/was answered and charged 1 credit/);
+    expect(err.details).toMatch(/did not confirm that look-up #\d+ was recorded/);
+    expect(err.details).toMatch(/left unfinished is refunded automatically/);
     expect(await ledger(c.customerId)).toEqual([['purchase', 3], ['usage', -1]]);
     expect((await listSearches(db, c.customerId, {})).items[0]).toMatchObject({ status: 'success', creditsCharged: 1 });
+  });
+
+  it('a free look-up answered from the cache, then the balance read fails: 503 that says it was answered and charged nothing', async () => {
+    // Free and answered at once, its statement writes no balance, so the balance is read after.
+    process.env.SEARCH_CREDIT_COST = '0';
+    process.env.ROBLOX_CACHE_SECONDS = '300';
+    const c = await newCaller(3);
+    await runSearch(db, c, input('blox'));
+    const { faulty, state } = flaky(/^SELECT balance, total_purchased/);
+    state.armed = true;
+    const err = await rejection(runSearch(faulty, c, input('blox')));
+    expect(err).toMatchObject({ status: 503, code: 'unavailable' });
+    expect(err.details).toMatch(/was answered and charged 0 credits/);
+    expect(JSON.stringify(err.toJSON())).not.toMatch(/refunded|customer_credits|secret/);
+    expect((await listSearches(db, c.customerId, {})).items[0]).toMatchObject({ status: 'success', creditsCharged: 0, cached: true });
   });
 
   it('Roblox failed and the refund could not be written: 503 that promises the automatic refund, not a refund that did not happen', async () => {
@@ -310,7 +330,7 @@ describe('what a look-up says when the database fails (issue 10, defect 6)', () 
 
   it('the charge itself fails: 503, nothing said about Roblox', async () => {
     const c = await newCaller(3);
-    const { faulty, state } = flaky(/^INSERT INTO searches/);
+    const { faulty, state } = flaky(/search_charge\(/);
     state.armed = true;
     const err = await rejection(runSearch(faulty, c, input('blox')));
     expect(err).toMatchObject({ status: 503 });

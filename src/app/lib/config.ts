@@ -136,10 +136,14 @@ export function parseEnv(env: Record<string, string | undefined>): Env {
   throw new Error(`Invalid configuration: ${problems.join('; ')}`);
 }
 
-// Re-parsed only when a variable changes (tests change them between cases; servers never do).
+// Re-parsed only when a variable changes (tests change them between cases). A production server's
+// environment is fixed once it runs, so there it is read once: the key alone is some 60 process.env
+// reads, and a request reads the configuration a few dozen times (2.5 % of a credit addition's CPU).
 let cached: { key: string; env: Env } | undefined;
+const FIXED_ENVIRONMENT = process.env.NODE_ENV === 'production';
 
 function env(): Env {
+  if (cached && FIXED_ENVIRONMENT) return cached.env;
   const key = ENV_NAMES.map((n) => process.env[n] ?? '\u0000').join('\u0001');
   if (cached?.key !== key) cached = { key, env: parseEnv(process.env) };
   return cached.env;

@@ -32,27 +32,46 @@ function assertNoSecrets(value: Record<string, unknown> | null | undefined, wher
   }
 }
 
-export async function recordAudit(q: Queryable, e: AuditEvent): Promise<void> {
+const COLUMNS = 'action, actor_id, actor_username, customer_id, target_type, target_id, before, after, address, user_agent, api_key_id';
+
+function values(e: AuditEvent): unknown[] {
   assertNoSecrets(e.before, 'before');
   assertNoSecrets(e.after, 'after');
   const client = e.client ?? e.actor?.client ?? null;
-  await q.query(
-    `INSERT INTO audit_events (action, actor_id, actor_username, customer_id, target_type, target_id, before, after, address, user_agent, api_key_id)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-    [
-      e.action,
-      e.actor?.id ?? null,
-      e.actor?.username ?? null,
-      e.customerId ?? null,
-      e.target?.type ?? null,
-      e.target?.id ?? null,
-      e.before ? JSON.stringify(e.before) : null,
-      e.after ? JSON.stringify(e.after) : null,
-      client?.address ?? null,
-      client?.userAgent ?? null,
-      e.actor?.apiKey?.id ?? null,
-    ],
-  );
+  return [
+    e.action,
+    e.actor?.id ?? null,
+    e.actor?.username ?? null,
+    e.customerId ?? null,
+    e.target?.type ?? null,
+    e.target?.id ?? null,
+    e.before ? JSON.stringify(e.before) : null,
+    e.after ? JSON.stringify(e.after) : null,
+    client?.address ?? null,
+    client?.userAgent ?? null,
+    e.actor?.apiKey?.id ?? null,
+  ];
+}
+
+export async function recordAudit(q: Queryable, e: AuditEvent): Promise<void> {
+  await q.query(`INSERT INTO audit_events (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, values(e));
+}
+
+/**
+ * The event about a ledger row that the same statement writes: an `INSERT … SELECT` from the CTE
+ * named `row` (the ledger's columns), which supplies the customer and target id, and whose balances are
+ * merged into `before` and `after` as `balance`. The change and its event are then one statement,
+ * atomic without a transaction of its own. Placeholders start at `$first`.
+ */
+export function auditOfLedgerRow(row: string, e: Omit<AuditEvent, 'customerId' | 'target'>, first: number): { sql: string; params: unknown[] } {
+  const [action, actorId, actorName, , , , before, after, address, userAgent, apiKeyId] = values(e);
+  const p = (i: number) => `$${first + i}`;
+  const merged = (i: number, balance: string) => `COALESCE(${p(i)}::jsonb, '{}'::jsonb) || jsonb_build_object('balance', ${row}.${balance})`;
+  return {
+    sql: `INSERT INTO audit_events (${COLUMNS})
+      SELECT ${p(0)}, ${p(1)}::integer, ${p(2)}, ${row}.customer_id, 'credit_transaction', ${row}.id, ${merged(3, 'balance_before')}, ${merged(4, 'balance_after')}, ${p(5)}, ${p(6)}, ${p(7)}::integer FROM ${row}`,
+    params: [action, actorId, actorName, before, after, address, userAgent, apiKeyId],
+  };
 }
 
 export interface AuditEventDto {

@@ -1,7 +1,6 @@
 import 'server-only';
 import { actorName, type Actor } from '../auth/caller';
 import type { Db, Queryable } from '../db';
-import { auditCreditChange } from './audit-event';
 import { addCredits, type CreditTransaction } from './ledger';
 import type { AddCreditsInput } from './schemas';
 
@@ -14,15 +13,16 @@ import type { AddCreditsInput } from './schemas';
  * expiry unless given. The audit log's `credits.added` event commits with it.
  */
 export function adminAddCredits(db: Db, admin: Actor, input: AddCreditsInput): Promise<CreditTransaction> {
-  return db.transaction((tx) => bookAdminGrant(tx, admin, input));
+  return bookAdminGrant(db, admin, input);
 }
 
 /**
- * The same booking inside a transaction the caller holds (an approval, a bulk row). The row is
- * always the requester's; `approvedBy`, when someone else let it through, is the audit event's actor.
+ * The same booking, on its own or inside a transaction the caller holds (an approval, a bulk row):
+ * the row and its event are one statement. The row is always the requester's; `approvedBy`, when
+ * someone else let it through, is the audit event's actor.
  */
 export async function bookAdminGrant(tx: Queryable, admin: Actor, input: AddCreditsInput, approvedBy?: Actor): Promise<CreditTransaction> {
-  const t = await addCredits(tx, {
+  return addCredits(tx, {
     customerId: input.customerId,
     userId: admin.id,
     type: 'admin_grant',
@@ -32,9 +32,7 @@ export async function bookAdminGrant(tx: Queryable, admin: Actor, input: AddCred
     category: input.category,
     expiresAt: input.expiresAt,
     priority: input.priority,
-  });
-  await auditCreditChange(tx, approvedBy ?? admin, 'credits.added', t, approvedBy && { requestedBy: admin.username });
-  return t;
+  }, { actor: approvedBy ?? admin, extra: approvedBy && { requestedBy: admin.username } });
 }
 
 /** A ledger row as the guide's add response shows it. */

@@ -1,6 +1,7 @@
 import 'server-only';
 import type { Queryable } from '../db';
 import { AppError, isPgError, notFound } from '../errors';
+import { type AdditionAudit, auditOfAddition } from './audit-event';
 import type { GrantCategory, TransactionType } from './schemas';
 
 /**
@@ -96,26 +97,32 @@ export interface Credit extends GrantTerms {
   refundOf?: number;
 }
 
-/** Adds credits: a grant (purchase, admin grant, positive adjustment) or a refund. */
-export async function addCredits(q: Queryable, c: Credit): Promise<CreditTransaction> {
+/**
+ * Adds credits: a grant (purchase, admin grant, positive adjustment) or a refund. With `audit`, its
+ * `credits.added` event is written by the same statement (no transaction needed for the pair).
+ */
+export async function addCredits(q: Queryable, c: Credit, audit?: AdditionAudit): Promise<CreditTransaction> {
   assertWholePositive(c.amount);
   const grant = c.type !== 'refund';
+  const insert = `INSERT INTO credit_transactions (customer_id, user_id, type, amount, description, payment_id, category, expires_at, priority, refund_of)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING ${RETURNING}`;
+  const params: unknown[] = [
+    c.customerId,
+    c.userId,
+    c.type,
+    c.amount,
+    c.description,
+    c.paymentId ?? null,
+    grant ? (c.category ?? null) : null,
+    grant ? (c.expiresAt ?? null) : null,
+    grant ? (c.priority ?? null) : null,
+    grant ? null : (c.refundOf ?? null),
+  ];
+  const event = audit && auditOfAddition('booked', audit, c, params.length + 1);
   try {
     const { rows } = await q.query<TransactionRow>(
-      `INSERT INTO credit_transactions (customer_id, user_id, type, amount, description, payment_id, category, expires_at, priority, refund_of)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING ${RETURNING}`,
-      [
-        c.customerId,
-        c.userId,
-        c.type,
-        c.amount,
-        c.description,
-        c.paymentId ?? null,
-        grant ? (c.category ?? null) : null,
-        grant ? (c.expiresAt ?? null) : null,
-        grant ? (c.priority ?? null) : null,
-        grant ? null : (c.refundOf ?? null),
-      ],
+      event ? `WITH booked AS (${insert}), event AS (${event.sql}) SELECT ${RETURNING} FROM booked` : insert,
+      event ? [...params, ...event.params] : params,
     );
     return toTransaction(rows[0]!);
   } catch (err) {

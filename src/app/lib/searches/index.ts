@@ -2,16 +2,16 @@ import 'server-only';
 import type { SearchType } from '@/app/shared/searches';
 import type { Caller } from '../auth/caller';
 import { config } from '../config';
-import { addCredits, consumeCredits, getBalance } from '../credits';
+import { addCredits, getBalance } from '../credits';
 import type { Db, Queryable } from '../db';
 import { listPage, type Page } from '../db/paging';
 import { DatabaseUnavailableError } from '../db/unavailable';
 import { Conditions } from '../db/sql';
 import { AppError } from '../errors';
 import type { Claim } from '../idempotency/store';
-import { returnToMonthlyLimit, takeFromMonthlyLimit } from './limits';
+import { chargeLookup, type Charged } from './charge';
+import { returnToMonthlyLimit } from './limits';
 import { planOf, type Answer, type AnswerBody, type Plan } from './lookups';
-import { priceOf } from './prices';
 import { reserveRobloxCalls, type LookupGate } from './rate-limit';
 import { RobloxRateLimitedError, RobloxRejectedError, RobloxUnavailableError, robloxProvider } from './roblox';
 import type { SearchHistoryQuery, SearchInput } from './schemas';
@@ -20,8 +20,8 @@ import { obtain, SharedFailure } from './upstream';
 
 /**
  * Paid Roblox look-ups ("searches" in code, as in the guide). The price in force is read, the
- * user's monthly limit taken from and the credits debited in one transaction before Roblox is
- * called; a look-up that Roblox can't answer, or that it rejects as the caller's mistake, is
+ * user's monthly limit taken from and the credits debited in one statement (./charge.ts) before
+ * Roblox is called; a look-up that Roblox can't answer, or that it rejects as the caller's mistake, is
  * refunded in full, so only answered look-ups cost anything (a `usernames` look-up is priced per
  * name and keeps only what the names Roblox resolved cost). Identical look-ups share one Roblox
  * call through the cache (./upstream.ts) and are still charged. What a response says happened to
@@ -41,14 +41,8 @@ export type SearchResult = AnswerBody & {
 
 type Who = Pick<Caller, 'id' | 'customerId'>;
 
-interface Charge {
-  searchId: number;
-  unitPrice: number;
-  /** Units charged for before Roblox answered (names asked for, or 1). */
-  units: number;
-  cost: number;
-  createdAt: Date;
-}
+/** A look-up charged before Roblox answered, with the units charged for (names asked for, or 1). */
+type Charge = Charged & { units: number };
 
 const plural = (n: number) => `${n} credit${n === 1 ? '' : 's'}`;
 
@@ -71,47 +65,24 @@ async function dbStep<T>(outcome: string, fn: () => Promise<T>): Promise<T> {
 
 const SWEEP_PROMISE = 'A look-up left unfinished is refunded automatically within a few minutes; see the look-up history.';
 
-async function insertSearch(tx: Queryable, who: Who, plan: Plan, unitPrice: number, cost: number, answered?: { resultCount: number; cached: boolean }) {
-  const { rows } = await tx.query<{ id: number; created_at: Date }>(
-    `INSERT INTO searches (customer_id, user_id, query, search_type, status, credits_charged, unit_price, units, result_count, cached, duration_ms)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id, created_at`,
-    [
-      who.customerId!,
-      who.id,
-      plan.query,
-      plan.type,
-      answered ? 'success' : 'pending',
-      cost,
-      unitPrice,
-      plan.units,
-      answered?.resultCount ?? null,
-      answered?.cached ?? false,
-      answered ? 0 : null,
-    ],
-  );
-  return rows[0]!;
-}
-
-/** Takes the price (× units) from the user's monthly limit and the customer's balance, or throws 402. */
-async function debit(tx: Queryable, who: Who, searchId: number, plan: Plan, cost: number) {
-  await takeFromMonthlyLimit(tx, who.id, cost);
-  if (cost > 0) {
-    await consumeCredits(tx, { customerId: who.customerId!, userId: who.id, amount: cost, description: `Look-up #${searchId} (${plan.type}): ${plan.query}`.slice(0, 1000) });
-  }
+/**
+ * Charges a look-up, pending (about to ask Roblox) or already answered (`resultCount`): one
+ * statement; with an Idempotency-Key claim, in the claim's transaction.
+ */
+function chargeWithClaim(db: Db, who: Who, plan: Plan, claim: Claim | undefined, resultCount?: number): Promise<Charged> {
+  const whom = { id: who.id, customerId: who.customerId! };
+  if (!claim) return chargeLookup(db, whom, plan, resultCount);
+  return db.transaction(async (tx) => {
+    const c = await chargeLookup(tx, whom, plan, resultCount);
+    await claim(tx, `look-up #${c.searchId}`);
+    return c;
+  });
 }
 
 /** Charges a look-up that is about to ask Roblox: a pending row, priced at the price in force now. */
 async function charge(db: Db, who: Who, plan: Plan, claim: Claim | undefined): Promise<Charge> {
-  return dbStep('The look-up was not run. ' + SWEEP_PROMISE, () =>
-    db.transaction(async (tx) => {
-      const unitPrice = await priceOf(tx, who.customerId!, plan.type);
-      const cost = unitPrice * plan.units;
-      const row = await insertSearch(tx, who, plan, unitPrice, cost);
-      await debit(tx, who, row.id, plan, cost);
-      await claim?.(tx, `look-up #${row.id}`);
-      return { searchId: row.id, unitPrice, units: plan.units, cost, createdAt: row.created_at };
-    }),
-  );
+  const c = await dbStep('The look-up was not run. ' + SWEEP_PROMISE, () => chargeWithClaim(db, who, plan, claim));
+  return { ...c, units: plan.units };
 }
 
 /** Gives the credits of a pending look-up back, once (the status guard makes a second call a no-op); returns what it refunded. */
@@ -142,43 +113,41 @@ async function refund(db: Db, searchId: number, status: 'refunded' | 'rejected',
  * the names Roblox did not resolve back. If the stale-look-up sweep refunded it meanwhile, it stays
  * refunded and the answer was free.
  */
-async function settle(db: Db, c: Charge, resultCount: number, units: number, durationMs: number): Promise<number> {
+async function settle(db: Db, c: Charge, resultCount: number, units: number, durationMs: number): Promise<{ charged: number; balance: number | null }> {
   const final = c.unitPrice * units;
-  return db.transaction(async (tx) => {
-    const { rows } = await tx.query<{ customer_id: number; user_id: number }>(
+  const unused = c.cost - final;
+  const finish = async (q: Queryable) => {
+    const { rows } = await q.query<{ customer_id: number; user_id: number; balance: number }>(
       `UPDATE searches SET status = 'success', result_count = $2, duration_ms = $3, credits_charged = $4, units = $5
-        WHERE id = $1 AND status = 'pending' RETURNING customer_id, user_id`,
+        WHERE id = $1 AND status = 'pending'
+        RETURNING customer_id, user_id, (SELECT balance FROM customer_credits WHERE customer_id = searches.customer_id) AS balance`,
       [c.searchId, resultCount, durationMs, final, units],
     );
-    const s = rows[0];
-    if (!s) return 0;
-    const unused = c.cost - final;
-    if (unused > 0) {
-      await returnToMonthlyLimit(tx, s.user_id, c.createdAt, unused);
-      await addCredits(tx, {
-        customerId: s.customer_id,
-        userId: s.user_id,
-        type: 'refund',
-        amount: unused,
-        description: `Refund for look-up #${c.searchId}: ${c.units - units} of ${c.units} names not found`.slice(0, 1000),
-      });
-    }
-    return final;
+    return rows[0];
+  };
+  // Every unit answered: the status update alone, one statement.
+  if (unused <= 0) {
+    const s = await finish(db);
+    return s ? { charged: final, balance: Number(s.balance) } : { charged: 0, balance: null };
+  }
+  return db.transaction(async (tx) => {
+    const s = await finish(tx);
+    if (!s) return { charged: 0, balance: null };
+    await returnToMonthlyLimit(tx, s.user_id, c.createdAt, unused);
+    const refund = await addCredits(tx, {
+      customerId: s.customer_id,
+      userId: s.user_id,
+      type: 'refund',
+      amount: unused,
+      description: `Refund for look-up #${c.searchId}: ${c.units - units} of ${c.units} names not found`.slice(0, 1000),
+    });
+    return { charged: final, balance: refund.balanceAfter };
   });
 }
 
 /** A look-up answered without asking Roblox: charged and recorded as answered in one step. */
-async function chargeAnswered(db: Db, who: Who, plan: Plan, resultCount: number, units: number, claim: Claim | undefined) {
-  return dbStep('Nothing was charged.', () =>
-    db.transaction(async (tx) => {
-      const unitPrice = await priceOf(tx, who.customerId!, plan.type);
-      const cost = unitPrice * units;
-      const row = await insertSearch(tx, who, { ...plan, units }, unitPrice, cost, { resultCount, cached: true });
-      await debit(tx, who, row.id, plan, cost);
-      await claim?.(tx, `look-up #${row.id}`);
-      return { searchId: row.id, cost };
-    }),
-  );
+function chargeAnswered(db: Db, who: Who, plan: Plan, resultCount: number, units: number, claim: Claim | undefined): Promise<Charged> {
+  return dbStep('Nothing was charged.', () => chargeWithClaim(db, who, { ...plan, units }, claim, resultCount));
 }
 
 const isRobloxFailure = (err: unknown) =>
@@ -263,18 +232,21 @@ export async function runSearch(db: Db, caller: Who, input: SearchInput, opts: {
   const presented = plan.present(answer);
   let searchId: number;
   let creditsCharged: number;
+  let balance: number | null;
   if (charged) {
     const c = charged;
     searchId = c.searchId;
-    creditsCharged = await dbStep(`Roblox answered, but look-up #${c.searchId} could not be recorded. ${SWEEP_PROMISE}`, () =>
+    ({ charged: creditsCharged, balance } = await dbStep(`Roblox answered, but the database did not confirm that look-up #${c.searchId} was recorded. ${SWEEP_PROMISE}`, () =>
       settle(db, c, presented.resultCount, presented.units, Date.now() - started),
-    );
+    ));
   } else {
-    ({ searchId, cost: creditsCharged } = await chargeAnswered(db, caller, plan, presented.resultCount, presented.units, opts.claim));
+    ({ searchId, cost: creditsCharged, balance } = await chargeAnswered(db, caller, plan, presented.resultCount, presented.units, opts.claim));
   }
-  const { balance } = await dbStep(`Look-up #${searchId} was answered and charged ${plural(creditsCharged)}; see the look-up history.`, () =>
-    getBalance(db, caller.customerId!),
-  );
+  // The balance as the look-up's own statement left it; read only when it wrote no balance (a free
+  // look-up, or one the stale-look-up sweep refunded meanwhile).
+  balance ??= (
+    await dbStep(`Look-up #${searchId} was answered and charged ${plural(creditsCharged)}; see the look-up history.`, () => getBalance(db, caller.customerId!))
+  ).balance;
   return { ...presented.body, searchId, query: plan.query, creditsCharged, balance, cached: !charged };
 }
 

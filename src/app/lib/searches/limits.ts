@@ -53,24 +53,6 @@ export class MonthlyLimitError extends AppError {
   }
 }
 
-/**
- * Adds `credits` to the user's spending this month if that stays within their limit; otherwise
- * throws MonthlyLimitError (and the caller's transaction rolls back with it).
- */
-export async function takeFromMonthlyLimit(tx: Queryable, userId: number, credits: number): Promise<void> {
-  if (credits <= 0) return;
-  const allowed = `COALESCE((SELECT monthly_credit_limit FROM users WHERE id = $1), $3::bigint)`;
-  const { rowCount } = await tx.query(
-    `INSERT INTO user_monthly_spend AS s (user_id, month, credits)
-     SELECT $1, ${THIS_MONTH}, $2 WHERE $2 <= ${allowed}
-     ON CONFLICT (user_id, month) DO UPDATE SET credits = s.credits + EXCLUDED.credits
-      WHERE s.credits + EXCLUDED.credits <= ${allowed}
-     RETURNING credits`,
-    [userId, credits, Number.MAX_SAFE_INTEGER],
-  );
-  if (rowCount === 0) throw new MonthlyLimitError(await monthlySpend(tx, userId), credits);
-}
-
 /** Gives a refund back to the month the look-up was charged in. */
 export async function returnToMonthlyLimit(tx: Queryable, userId: number, chargedAt: Date, credits: number): Promise<void> {
   if (credits <= 0) return;

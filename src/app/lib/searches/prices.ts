@@ -42,10 +42,6 @@ export async function priceList(q: Queryable, customerId: number | null): Promis
   return toList(rows);
 }
 
-export async function priceOf(q: Queryable, customerId: number, type: SearchType): Promise<number> {
-  return (await priceList(q, customerId))[type].credits;
-}
-
 async function assertCustomer(q: Queryable, customerId: number): Promise<void> {
   const { rowCount } = await q.query('SELECT 1 FROM customers WHERE id = $1', [customerId]);
   if (rowCount === 0) throw notFound('Customer', `No customer with ID ${customerId}`);
