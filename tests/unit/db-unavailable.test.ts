@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DatabaseUnavailableError, isDatabaseAway, unavailableFor } from '@/app/lib/db/unavailable';
+import { DatabaseUnavailableError, failoverKind, isDatabaseAway, unavailableFor } from '@/app/lib/db/unavailable';
 
 describe('isDatabaseAway: what the start-up waits for', () => {
   it.each([
@@ -35,5 +35,12 @@ describe('unavailableFor: what a request sees when the database is away', () => 
     }
     const real = { code: '23505', message: 'duplicate key' };
     expect(unavailableFor(real)).toBe(real);
+  });
+
+  it("a wait for one of the pool's busy clients is a 503 too, but not a lost node: the node is kept", () => {
+    const wait = new Error('timeout exceeded when trying to connect');
+    expect(unavailableFor(wait)).toMatchObject({ status: 503, details: expect.stringMatching(/^Every database connection of this server is busy/) });
+    expect(failoverKind(wait)).toBeNull();
+    expect(failoverKind(new Error('Connection terminated due to connection timeout'))).toBe('connection');
   });
 });

@@ -20,8 +20,15 @@ export class DatabaseUnavailableError extends AppError {
 
 // Socket-level failures reaching or talking to a server.
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
-// node-postgres's own words for a connection that is gone or never came.
-const DRIVER_MESSAGES = /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Client was closed|Cannot use a pool after calling end|Query read timeout)/;
+// node-postgres's own words for a connection that is gone or never came (a connection attempt that
+// times out is "Connection terminated due to connection timeout").
+const DRIVER_MESSAGES = /^(Connection terminated|Client has encountered a connection error|Client was closed|Cannot use a pool after calling end|Query read timeout)/;
+// pg-pool's words when every client of the pool stayed busy for the connect timeout: the node is
+// alive (those clients are busy on it), so it is a 503 for this request but no reason to look for
+// another node. Taken for a lost node, it sent a server starting under load (its background jobs'
+// first runs holding the pool) into re-resolution with back-off, failing requests that would have
+// had a connection a moment later.
+const POOL_WAIT = /^timeout exceeded when trying to connect/;
 
 /**
  * Why a query failed, when the cause is the node rather than the request: `read-only` (25006, a
@@ -45,6 +52,7 @@ export function unavailableFor(err: unknown): unknown {
   if (kind === 'connection') return new DatabaseUnavailableError('The connection to the database was lost');
   // Too many connections: the server is up but full.
   if ((err as { code?: unknown } | null)?.code === '53300') return new DatabaseUnavailableError('The database has no free connection');
+  if (err instanceof Error && POOL_WAIT.test(err.message)) return new DatabaseUnavailableError('Every database connection of this server is busy');
   return err;
 }
 
