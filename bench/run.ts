@@ -461,7 +461,10 @@ async function main() {
     { name: 'ledger core, debits at 8 workers ÷ pgbench -N', value: at8('debit'), limit: '≥ 0.8', met: at8('debit') >= 0.8 },
     { name: 'HTTP credit additions ÷ GET /api/health, worst of 8 and 32 connections', value: worst('credit additions ÷ GET /api/health (same server)'), limit: '≥ 0.8', met: worst('credit additions ÷ GET /api/health (same server)') >= 0.8 },
     { name: 'HTTP look-ups ÷ GET /api/health, worst of 8 and 32 connections', value: worst('look-ups ÷ GET /api/health (same server)'), limit: '≥ 0.8', met: worst('look-ups ÷ GET /api/health (same server)') >= 0.8 },
-    { name: 'HTTP credit additions, WEB_CONCURRENCY=2 ÷ one process, best of 8 and 32 connections', value: best('credit additions, WEB_CONCURRENCY=2 ÷ one process'), limit: '≥ 1.3', met: best('credit additions, WEB_CONCURRENCY=2 ÷ one process') >= 1.3 },
+    ...(['credit additions', 'look-ups', 'GET /api/health'] as const).map((what) => {
+      const value = best(`${what}, WEB_CONCURRENCY=2 ÷ one process`);
+      return { name: `HTTP ${what}, WEB_CONCURRENCY=2 ÷ one process, best of 8 and 32 connections`, value, limit: '≥ 1.3', met: value >= 1.3 };
+    }),
     { name: `slowest admin list p95 (${worstList.name})`, value: worstList.p95, limit: '≤ 50 ms', met: worstList.p95 <= 50 },
     { name: `slowest Overview figure p95 (${worstFigure.name})`, value: worstFigure.p95, limit: '≤ 50 ms', met: worstFigure.p95 <= 50 },
     { name: 'admin list plans: scans of credit_transactions/searches reading > 20,000 rows', value: violations.length, limit: '0', met: violations.length === 0 },
