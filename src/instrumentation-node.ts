@@ -4,6 +4,7 @@ import { app } from './app/lib/app';
 import { secretsOf } from './app/lib/auth/keys';
 import { pruneSessions } from './app/lib/auth/session';
 import { checkConfig, config } from './app/lib/config';
+import { openJobsDatabase } from './app/lib/db';
 import { isDatabaseAway } from './app/lib/db/unavailable';
 import { installServerHooks } from './app/lib/http/server-hooks';
 import { startJobs } from './app/lib/jobs';
@@ -63,11 +64,13 @@ try {
   }
   // Webhook deliveries and alert emails wait in the outbox (written with the change that caused
   // them): a restart after a crash picks up whatever was not delivered.
-  const jobs = await startJobs(db, SERVER_JOBS);
+  const jobsDb = openJobsDatabase(db);
+  const jobs = await startJobs(jobsDb, SERVER_JOBS);
   console.log(`[startup] background jobs on ${jobs.kind}`);
   // scripts/server.mjs calls this once the requests in flight have drained (SIGTERM, pm2 reload).
   (globalThis as { [k: symbol]: unknown })[Symbol.for('roblox-tool.shutdown')] = async () => {
     await jobs.stop();
+    if (jobsDb !== db) await jobsDb.close();
     await db.close();
   };
 } catch (err) {

@@ -15,6 +15,19 @@ export async function openDatabase(): Promise<Db> {
   return openPglite(config.pgliteDataDir, { template: readPgliteTemplate });
 }
 
+// The background jobs' own connections, apart from the requests': a burst of job work (every
+// queue's first run at start, a bulk batch, webhook deliveries) never leaves a request waiting for
+// a connection, and a request burst never starves the jobs.
+const JOBS_POOL_SIZE = 3;
+
+/**
+ * The database handle the background jobs run on: on PostgreSQL a second, small pool of its own to
+ * the same database (failover-aware like the first); the embedded database is one handle for all.
+ */
+export function openJobsDatabase(db: Db): Db {
+  return db.kind === 'postgres' ? openPostgres(config.databaseUrl!, { max: JOBS_POOL_SIZE }) : db;
+}
+
 /** The server's database: with PGLITE_SOCKET_PORT, the embedded one is also served to psql. */
 async function openServerDatabase(): Promise<Db> {
   const db = await openDatabase();
