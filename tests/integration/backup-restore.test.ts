@@ -19,7 +19,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addCredits, adminAddCredits, guideTransaction, consumeCredits, InsufficientCreditsError } from '@/app/lib/credits';
+import { addCredits, bookAdminGrant, guideTransaction, consumeCredits, InsufficientCreditsError } from '@/app/lib/credits';
 import { createCustomer } from '@/app/lib/customers';
 import { migrate } from '@/app/lib/db/migrate';
 import { openPostgres } from '@/app/lib/db/postgres';
@@ -123,8 +123,8 @@ async function buildLedger(db: Db): Promise<{ customers: number[]; transactions:
       if (kind < 2) {
         const key = rand(2) ? `grant-${c.id}-${op}` : null;
         const input = { customerId: c.id, amount: 1 + rand(500), description: `Grant ${op}` };
-        if (key) await idempotent(db, { userId: admin.id, key, endpoint: 'credits.add', request: input }, async (tx) => ({ status: 200, body: guideTransaction(await adminAddCredits(tx, admin, input)) }));
-        else await adminAddCredits(db, admin, input);
+        if (key) await idempotent(db, { userId: admin.id, key, endpoint: 'credits.add', request: input }, async (tx) => ({ status: 200, body: guideTransaction(await bookAdminGrant(tx, admin, input)) }));
+        else await bookAdminGrant(db, admin, input);
         transactions++;
       } else if (kind < 3) {
         await addCredits(db, { customerId: c.id, userId: null, type: 'purchase', amount: 100 * (1 + rand(5)), description: `Stripe ${op}`, paymentId: `pi_${c.id}_${op}` });

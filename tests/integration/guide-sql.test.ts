@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it} from 'vitest';
-import { addCredits, adminAddCredits, consumeCredits, guideTransaction } from '@/app/lib/credits';
+import { addCredits, bookAdminGrant, consumeCredits, guideTransaction } from '@/app/lib/credits';
 import type { Db } from '@/app/lib/db/types';
 import { createTestDb, unique, type TestDatabase } from '../support/db';
 import { GUIDE, PLACEHOLDER, readGuideQueries, ROOT, type Section } from '../support/guide-sql';
@@ -61,7 +61,7 @@ beforeAll(async () => {
   const betaUser = await userOf(seed.beta.id);
 
   const grant = async (customerId: number, amount: number, description: string) => {
-    seed.grants.push(guideTransaction(await adminAddCredits(db, seed.admin, { customerId, amount, description })));
+    seed.grants.push(guideTransaction(await bookAdminGrant(db, seed.admin, { customerId, amount, description })));
   };
   await grant(seed.alpha.id, 100, 'Demo account credits for prospect evaluation');
   await consumeCredits(db, { customerId: seed.alpha.id, userId: alphaUser, amount: 20, description: 'Roblox look-up' });

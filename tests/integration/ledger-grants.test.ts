@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   addCredits,
-  adminAddCredits,
+  bookAdminGrant,
   adminDeductCredits,
   balanceAt,
   bookDueExpiries,
@@ -50,8 +50,8 @@ describe('grants', () => {
   it('every addition is a grant: purchases paid, admin grants promotional, priority 100, no expiry unless given', async () => {
     const c = await newCustomer(db);
     const p = await addCredits(db, { customerId: c, userId: null, type: 'purchase', amount: 30, description: 'pack' });
-    const a = await adminAddCredits(db, admin, { customerId: c, amount: 20, description: 'demo' });
-    const paidPromo = await adminAddCredits(db, admin, { customerId: c, amount: 5, description: 'sold by hand', category: 'paid', priority: 7, expiresAt: inSeconds(3600) });
+    const a = await bookAdminGrant(db, admin, { customerId: c, amount: 20, description: 'demo' });
+    const paidPromo = await bookAdminGrant(db, admin, { customerId: c, amount: 5, description: 'sold by hand', category: 'paid', priority: 7, expiresAt: inSeconds(3600) });
     const page = await listGrants(db, c, {});
     expect(page.total).toBe(3);
     const byId = Object.fromEntries(page.items.map((g) => [g.id, g]));

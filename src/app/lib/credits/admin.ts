@@ -1,6 +1,6 @@
 import 'server-only';
 import { actorName, type Actor } from '../auth/caller';
-import type { Db, Queryable } from '../db';
+import type { Queryable } from '../db';
 import { addCredits, type CreditTransaction } from './ledger';
 import type { AddCreditsInput } from './schemas';
 
@@ -10,16 +10,10 @@ import type { AddCreditsInput } from './schemas';
  * queries select on. Made with an API key, the user is the key's creator (the guide's queries join
  * users on user_id) and the description names the key too: "(Added by: alice via API key rtk_…)".
  * It is a grant: `promotional` unless the input says `paid`, priority 100 and no
- * expiry unless given. The audit log's `credits.added` event commits with it.
- */
-export function adminAddCredits(db: Db, admin: Actor, input: AddCreditsInput): Promise<CreditTransaction> {
-  return bookAdminGrant(db, admin, input);
-}
-
-/**
- * The same booking, on its own or inside a transaction the caller holds (an approval, a bulk row):
- * the row and its event are one statement. The row is always the requester's; `approvedBy`, when
- * someone else let it through, is the audit event's actor.
+ * expiry unless given. The audit log's `credits.added` event is written by the same statement, so
+ * it needs no transaction of its own; inside one the caller holds (an approval, a bulk row) it
+ * commits with it. The row is always the requester's; `approvedBy`, when someone else let it
+ * through, is the audit event's actor.
  */
 export async function bookAdminGrant(tx: Queryable, admin: Actor, input: AddCreditsInput, approvedBy?: Actor): Promise<CreditTransaction> {
   return addCredits(tx, {
